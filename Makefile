@@ -1,0 +1,32 @@
+# The course's commands. A newcomer needs two: `make book` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+JB     := $(BIN)/jupyter-book build . --builder html -W -n --keep-going
+
+.PHONY: book test bench clean
+
+## book: set up (virtual environment, pip and npm packages), then build the site into _build/html
+book: $(VENV)/.installed node_modules/.installed
+	$(JB)
+
+## test: every test (regkit, notebooks with nbval, parity, terminology, the strict build)
+test: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python -m pytest
+
+## bench: the speed of regkit and of the notebooks and the build, as tables (not a test)
+bench: $(VENV)/.installed node_modules/.installed
+	$(BIN)/python benchmarks/bench_regkit.py
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+clean:
+	rm -rf _build

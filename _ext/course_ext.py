@@ -1,0 +1,192 @@
+"""The course's own Sphinx extension: what a bilingual, offline book needs beyond Jupyter Book.
+
+- Math without a CDN: MathJax 3 comes from the npm registry (``npm ci`` puts it in
+  ``node_modules/``) and is copied into the built site as ``_mathjax/``.
+- Each page declares its language: ``chapters/ko/*`` is ``lang="ko"``, ``chapters/en/*`` is
+  ``lang="en"``; the bilingual pages (landing, glossary, references) are ``lang="ko"`` with
+  their English halves marked ``lang="en"`` in the source.
+- Every chapter page links to its mirror in the other language (and declares it with
+  ``<link rel="alternate" hreflang>``).
+- The repository link and the launch buttons turn on only once ``repository.url`` is set in
+  ``_config.yml``; until then no invented URL appears anywhere.
+- Korean chapter pages label their exercises in Korean (sphinx-exercise follows the single
+  book-wide ``language``, which is English).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util.docutils import SphinxDirective
+import yaml
+
+LANGUAGES = ("ko", "en")
+SWITCH_TEXT = {"ko": "Read this chapter in English", "en": "이 장을 한국어로 읽기"}
+
+# Only what tex-chtml.js loads at run time; the rest of the npm package (SVG output, other
+# combined builds) would only add weight to the site.
+MATHJAX_PARTS = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2",
+                 "a11y", "ui", "sre", "adaptors")
+
+
+def chapter_language(docname: str) -> str | None:
+    """'ko' or 'en' for a chapter page (``chapters/<lang>/...``), None for shared pages."""
+    parts = docname.split("/")
+    if len(parts) == 3 and parts[0] == "chapters" and parts[1] in LANGUAGES:
+        return parts[1]
+    return None
+
+
+def mirror_of(docname: str) -> str | None:
+    lang = chapter_language(docname)
+    if lang is None:
+        return None
+    other = "en" if lang == "ko" else "ko"
+    return f"chapters/{other}/{docname.split('/')[-1]}"
+
+
+# --- math without a CDN -------------------------------------------------------------------
+
+def copy_mathjax(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    source = Path(app.srcdir) / "node_modules" / "mathjax" / "es5"
+    if not (source / "tex-chtml.js").is_file():
+        raise ExtensionError(
+            "MathJax is missing: run `npm ci` in the book's folder first (the README's build "
+            "command does). The site renders math offline from this copy, never from a CDN.")
+    target = Path(app.outdir) / "_mathjax"
+    for part in MATHJAX_PARTS:
+        src, dst = source / part, target / part
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True,
+                            copy_function=_copy_if_changed)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            _copy_if_changed(src, dst)
+
+
+def _copy_if_changed(src, dst) -> None:
+    # a rebuild with nothing changed must stay fast: skip files that are already there
+    if Path(dst).exists() and filecmp.cmp(src, dst, shallow=True):
+        return
+    shutil.copy2(src, dst)
+
+
+# --- repository link and launch buttons ---------------------------------------------------
+
+def enable_repository_features(app: Sphinx, config) -> None:
+    options = config.html_theme_options
+    if options.get("repository_url"):
+        options["use_repository_button"] = True
+    else:
+        # launch buttons need the repository; without it they would point nowhere
+        options.pop("launch_buttons", None)
+
+
+# --- per-page language and the language switch --------------------------------------------
+
+def add_language_switch(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    mirror = mirror_of(docname)
+    if mirror is None or app.builder.format != "html":
+        return
+    if mirror not in app.env.found_docs:
+        return  # the parity test reports a missing mirror; the build need not
+    other = chapter_language(mirror)
+    href = app.builder.get_relative_uri(docname, mirror)
+    html = (f'<p class="lang-switch"><a href="{href}" hreflang="{other}" lang="{other}">'
+            f'{SWITCH_TEXT[chapter_language(docname)]}</a></p>')
+    switch = nodes.raw("", html, format="html")
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        doctree.insert(0, switch)
+    else:
+        title_index = section.first_child_matching_class(nodes.title)
+        section.insert(0 if title_index is None else title_index + 1, switch)
+
+
+# Bilingual pages mark each half with a class `lang-ko` / `lang-en`; the page gets a real
+# `lang` attribute on those elements so that screen readers switch voice.
+MARKED_LANGUAGE = re.compile(r'class="([^"]*\b)?lang-(ko|en)\b[^"]*"')
+
+KOREAN_EXERCISE_LABELS = [
+    (re.compile(r'(<span class="caption-number">|<p class="admonition-title">)Solution to'),
+     r"\1풀이:"),
+    (re.compile(r'(<span class="caption-number">|<p class="admonition-title">)Exercise'),
+     r"\1연습문제"),
+    (re.compile(r'>Exercise (\d+)'), r">연습문제 \1"),
+]
+
+
+def set_page_language(app: Sphinx, pagename: str, templatename: str, context: dict,
+                      doctree) -> None:
+    lang = chapter_language(pagename) or "ko"
+    context["language"] = lang
+    mirror = mirror_of(pagename)
+    if mirror is not None and mirror in app.env.found_docs:
+        href = app.builder.get_relative_uri(pagename, mirror)
+        other = chapter_language(mirror)
+        context["metatags"] = context.get("metatags", "") + (
+            f'\n<link rel="alternate" hreflang="{other}" href="{href}" />')
+    if "body" in context:
+        body = MARKED_LANGUAGE.sub(r'\g<0> lang="\2"', context["body"])
+        if lang == "ko":
+            for pattern, replacement in KOREAN_EXERCISE_LABELS:
+                body = pattern.sub(replacement, body)
+        context["body"] = body
+
+
+# --- the glossary page, rendered from glossary.yml --------------------------------------
+
+class CourseGlossary(SphinxDirective):
+    """``{course-glossary}``: the glossary table, one row per concept, from ``glossary.yml``."""
+
+    headers = ("한국어", "English", "정의", "Definition")
+    fields = ("ko", "en", "ko_def", "en_def")
+    languages = ("ko", "en", "ko", "en")
+
+    def run(self) -> list[nodes.Node]:
+        path = Path(self.env.srcdir) / "glossary.yml"
+        self.env.note_dependency(str(path))
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        table = nodes.table(classes=["course-glossary"])
+        group = nodes.tgroup(cols=len(self.headers))
+        table += group
+        for width in (14, 14, 36, 36):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        head += self._row(self.headers, self.languages)
+        body = nodes.tbody()
+        for entry in entries:
+            body += self._row([entry[f] for f in self.fields], self.languages,
+                              ids=[nodes.make_id("term-" + entry["en"])])
+        group += head
+        group += body
+        return [table]
+
+    @staticmethod
+    def _row(texts, languages, ids=()) -> nodes.row:
+        row = nodes.row(ids=list(ids))
+        for text, lang in zip(texts, languages):
+            entry = nodes.entry()
+            paragraph = nodes.paragraph()
+            # an inline node with the language so screen readers pronounce each cell right
+            paragraph += nodes.inline(text, text, classes=[f"lang-{lang}"])
+            entry += paragraph
+            row += entry
+        return row
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_directive("course-glossary", CourseGlossary)
+    app.connect("config-inited", enable_repository_features)
+    app.connect("builder-inited", copy_mathjax)
+    app.connect("doctree-resolved", add_language_switch)
+    app.connect("html-page-context", set_page_language)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
