@@ -93,23 +93,27 @@ def check_fraction(name, value, *, high_open=True):
 
 
 def check_step(step, name="step"):
-    """The step count(s) as an int64 array, and whether a single step was given.
+    """The step count(s) as an int64 array of at least one dimension, and the shape to answer in.
 
     ``step`` may be a Python ``int``, a NumPy integer, or anything NumPy turns into an
     integer array (a NumPy array, a ``range``, a list of ints); every value must be in
     ``[0, 2**53)``. Floats are refused even when whole (``10.0``): a schedule is a
     function of how many updates were taken, and a fractional count is a bug upstream.
 
+    The shape is None for a single integer (the schedule answers with a ``float``).
+    A single step is computed as a 1-element array, by the very same NumPy code as a
+    million steps, so ``f(t) == f(np.arange(n))[t]`` holds to the last bit.
+
     >>> check_step(3)
-    (array(3), True)
-    >>> check_step(range(3))
-    (array([0, 1, 2]), False)
+    (array([3]), None)
+    >>> check_step(np.arange(6).reshape(2, 3))
+    (array([0, 1, 2, 3, 4, 5]), (2, 3))
     """
     allowed = "an integer in [0, 2**53) or an array of them"
     if _is_integer(step):
         if not 0 <= step < MAX_STEP:
             raise ValueError(f"{name} must be {allowed}, got {step!r}")
-        return np.asarray(step, dtype=np.int64), True
+        return np.array([step], dtype=np.int64), None
     if isinstance(step, (bool, np.bool_, float, np.floating)):
         raise TypeError(f"{name} must be {allowed}, got {step!r} ({type(step).__name__})")
     try:
@@ -122,7 +126,7 @@ def check_step(step, name="step"):
         raise ValueError(
             f"{name} must be {allowed}, got values in [{steps.min()}, {steps.max()}]"
         )
-    return steps.astype(np.int64, copy=False), False
+    return steps.astype(np.int64).reshape(-1), steps.shape
 
 
 def check_choice(name, value, choices):
@@ -136,3 +140,19 @@ def check_bool(name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
     return bool(value)
+
+
+def check_tensors(name, tensors):
+    """One tensor or an iterable of them (``model.parameters()``, a generator) as a list."""
+    import torch  # here, not at the top: the schedules need only NumPy to be checked
+
+    allowed = "a tensor or an iterable of tensors (e.g. model.parameters())"
+    if isinstance(tensors, torch.Tensor):
+        return [tensors]
+    if isinstance(tensors, (str, bytes)) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{name} must be {allowed}, got {type(tensors).__name__}")
+    tensors = list(tensors)
+    if not all(isinstance(t, torch.Tensor) for t in tensors):
+        odd = next(type(t).__name__ for t in tensors if not isinstance(t, torch.Tensor))
+        raise TypeError(f"{name} must be {allowed}, got an iterable containing a {odd}")
+    return tensors

@@ -20,7 +20,7 @@ import math
 import numpy as np
 import torch
 
-from ._checks import check_bool, check_positive, check_real
+from ._checks import check_bool, check_positive, check_real, check_tensors
 
 __all__ = [
     "clip_by_norm",
@@ -47,7 +47,13 @@ def clip_by_norm(g, threshold):
     array([3., 4.])
     """
     threshold = check_positive("threshold", threshold)
-    g = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float32))  # a float copy
+    try:
+        g = np.asarray(g)
+    except ValueError as error:  # e.g. a ragged list
+        raise TypeError("g must be an array of real numbers") from error
+    if g.dtype.kind not in "iuf":
+        raise TypeError(f"g must be an array of real numbers, got dtype {g.dtype}")
+    g = np.array(g, dtype=np.result_type(g.dtype, np.float32))  # a float copy; g is untouched
     if not np.all(np.isfinite(g)):
         raise ValueError("g must contain only finite numbers: an inf or NaN gradient has no direction")
     norm = np.linalg.norm(g)
@@ -56,15 +62,8 @@ def clip_by_norm(g, threshold):
     return threshold * g / norm
 
 
-def _as_parameter_list(parameters):
-    """One tensor or an iterable of them (e.g. ``model.parameters()``) as a list."""
-    if isinstance(parameters, torch.Tensor):
-        return [parameters]
-    return list(parameters)
-
-
 def _gradients(parameters):
-    return [p.grad for p in _as_parameter_list(parameters) if p.grad is not None]
+    return [p.grad for p in check_tensors("parameters", parameters) if p.grad is not None]
 
 
 def _check_norm_type(norm_type):

@@ -15,7 +15,7 @@ plain SGD on a weight first shrunk by the decay factor β = α·λ: weight decay
 import torch
 from torch import nn
 
-from ._checks import check_nonnegative
+from ._checks import check_nonnegative, check_tensors
 
 __all__ = ["l2_penalty", "decay_param_groups"]
 
@@ -38,7 +38,7 @@ def l2_penalty(parameters, lam):
     tensor([0.1000, 0.2000])
     """
     lam = check_nonnegative("lam", lam)
-    tensors = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
+    tensors = check_tensors("parameters", parameters)
     if not tensors:
         return torch.tensor(0.0)
     sum_of_squares = torch.stack([w.pow(2).sum() for w in tensors]).sum()

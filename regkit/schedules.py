@@ -21,6 +21,7 @@ Notation (the chapters'): t the step, T the total number of steps, T_w the warmu
 import inspect
 
 import numpy as np
+from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
 from ._checks import (
@@ -51,9 +52,10 @@ __all__ = [
 ]
 
 
-def _result(lr, single_step):
-    """A ``float`` for one step, a float64 array shaped like ``step`` for many."""
-    return float(lr) if single_step else np.asarray(lr, dtype=np.float64)
+def _result(lr, shape):
+    """A ``float`` for one step (shape None), a float64 array shaped like ``step`` for many."""
+    lr = np.asarray(lr, dtype=np.float64)
+    return float(lr[0]) if shape is None else lr.reshape(shape)
 
 
 def _check_gamma(gamma):
@@ -64,9 +66,9 @@ def _check_min_lr(min_lr, base_lr):
     return check_real("min_lr", min_lr, 0.0, base_lr)
 
 
-def _half_cosine(progress):
-    """1 at progress 0, 0 at progress 1, following half a cosine wave."""
-    return (1 + np.cos(np.pi * progress)) / 2
+def _half_cosine(elapsed, length):
+    """(1 + cos(π · elapsed / length)) / 2: from 1 at elapsed = 0 down to 0 at elapsed = length."""
+    return (1 + np.cos(np.pi * elapsed / length)) / 2
 
 
 # --------------------------------------------------------------------------- decays
@@ -82,9 +84,9 @@ def constant(step, base_lr):
     >>> constant(np.arange(3), base_lr=0.1)
     array([0.1, 0.1, 0.1])
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
-    return _result(np.full(t.shape, base_lr), single_step)
+    return _result(np.full(t.shape, base_lr), shape)
 
 
 def step_decay(step, base_lr, step_size, gamma=0.1):
@@ -99,11 +101,11 @@ def step_decay(step, base_lr, step_size, gamma=0.1):
     >>> [round(step_decay(t, base_lr=1.0, step_size=10, gamma=0.5), 6) for t in (0, 9, 10, 25)]
     [1.0, 1.0, 0.5, 0.25]
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
     step_size = check_positive_int("step_size", step_size)
     gamma = _check_gamma(gamma)
-    return _result(base_lr * gamma ** (t // step_size), single_step)
+    return _result(base_lr * gamma ** (t // step_size), shape)
 
 
 def _check_milestones(milestones):
@@ -128,13 +130,13 @@ def multistep_decay(step, base_lr, milestones, gamma=0.1):
     >>> [round(multistep_decay(t, base_lr=1.0, milestones=[3, 5]), 6) for t in range(7)]
     [1.0, 1.0, 1.0, 0.1, 0.1, 0.01, 0.01]
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
     milestones = _check_milestones(milestones)
     gamma = _check_gamma(gamma)
     # side="right": a milestone counts from its own step on, as in torch's bisect_right.
     passed = np.searchsorted(milestones, t, side="right")
-    return _result(base_lr * gamma**passed, single_step)
+    return _result(base_lr * gamma**passed, shape)
 
 
 def exponential_decay(step, base_lr, gamma):
@@ -148,10 +150,10 @@ def exponential_decay(step, base_lr, gamma):
     >>> round(exponential_decay(100, base_lr=1.0, gamma=0.99), 6)
     0.366032
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
     gamma = _check_gamma(gamma)
-    return _result(base_lr * gamma**t, single_step)
+    return _result(base_lr * gamma**t, shape)
 
 
 # --------------------------------------------------------------------------- warmup
@@ -169,14 +171,14 @@ def linear_warmup(step, base_lr, warmup_steps, start_factor=0.0):
     >>> [round(linear_warmup(t, base_lr=0.1, warmup_steps=4), 6) for t in range(6)]
     [0.0, 0.025, 0.05, 0.075, 0.1, 0.1]
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
     warmup_steps = check_nonnegative_int("warmup_steps", warmup_steps)
     start_factor = check_fraction("start_factor", start_factor, high_open=False)
     if warmup_steps == 0:
-        return _result(np.full(t.shape, base_lr), single_step)
+        return _result(np.full(t.shape, base_lr), shape)
     progress = np.minimum(t, warmup_steps) / warmup_steps
-    return _result(base_lr * (start_factor + (1 - start_factor) * progress), single_step)
+    return _result(base_lr * (start_factor + (1 - start_factor) * progress), shape)
 
 
 def inverse_sqrt_warmup(step, d_model, warmup_steps=4000, scale=1.0):
@@ -194,16 +196,16 @@ def inverse_sqrt_warmup(step, d_model, warmup_steps=4000, scale=1.0):
     >>> inverse_sqrt_warmup(1999, d_model=512) < inverse_sqrt_warmup(3999, d_model=512)
     True
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     d_model = check_positive_int("d_model", d_model)
     warmup_steps = check_nonnegative_int("warmup_steps", warmup_steps)
     scale = check_nonnegative("scale", scale)
     n = t + 1.0
     decay = n**-0.5
     if warmup_steps == 0:
-        return _result(scale * d_model**-0.5 * decay, single_step)
+        return _result(scale * d_model**-0.5 * decay, shape)
     warmup = n * warmup_steps**-1.5
-    return _result(scale * d_model**-0.5 * np.minimum(decay, warmup), single_step)
+    return _result(scale * d_model**-0.5 * np.minimum(decay, warmup), shape)
 
 
 # --------------------------------------------------------------------------- cycles
@@ -231,7 +233,7 @@ def cyclic(step, base_lr, max_lr, step_size_up, step_size_down=None, mode="trian
     >>> [round(cyclic(t, 0.0, 1.0, step_size_up=1, mode="triangular2"), 6) for t in range(6)]
     [0.0, 1.0, 0.0, 0.5, 0.0, 0.25]
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
     max_lr = check_lr("max_lr", max_lr)
     step_size_up = check_positive_int("step_size_up", step_size_up)
@@ -257,7 +259,7 @@ def cyclic(step, base_lr, max_lr, step_size_up, step_size_down=None, mode="trian
         amplitude_scale = 0.5 ** (cycle - 1)
     else:  # exp_range shrinks with every step, not every cycle (torch's scale_mode="iterations")
         amplitude_scale = gamma**t
-    return _result(base_lr + (max_lr - base_lr) * x * amplitude_scale, single_step)
+    return _result(base_lr + (max_lr - base_lr) * x * amplitude_scale, shape)
 
 
 # --------------------------------------------------------------------------- cosine
@@ -276,12 +278,12 @@ def cosine_annealing(step, base_lr, total_steps, min_lr=0.0):
     >>> [round(cosine_annealing(t, base_lr=1.0, total_steps=4), 6) for t in range(6)]
     [1.0, 0.853553, 0.5, 0.146447, 0.0, 0.0]
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
     total_steps = check_positive_int("total_steps", total_steps)
     min_lr = _check_min_lr(min_lr, base_lr)
-    progress = np.minimum(t, total_steps) / total_steps
-    return _result(min_lr + (base_lr - min_lr) * _half_cosine(progress), single_step)
+    elapsed = np.minimum(t, total_steps)
+    return _result(min_lr + (base_lr - min_lr) * _half_cosine(elapsed, total_steps), shape)
 
 
 def _sgdr_position(t, cycle_steps, cycle_mult):
@@ -320,7 +322,7 @@ def cosine_with_restarts(step, base_lr, cycle_steps, cycle_mult=1, min_lr=0.0):
     >>> [round(cosine_with_restarts(t, 1.0, cycle_steps=2, cycle_mult=2), 6) for t in range(8)]
     [1.0, 0.5, 1.0, 0.853553, 0.5, 0.146447, 1.0, 0.96194]
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
     cycle_steps = check_positive_int("cycle_steps", cycle_steps)
     cycle_mult = check_positive_int("cycle_mult", cycle_mult)
@@ -331,7 +333,7 @@ def cosine_with_restarts(step, base_lr, cycle_steps, cycle_mult=1, min_lr=0.0):
             f"cycle_mult={cycle_mult} (int64 cycle arithmetic), got {int(t.max())}"
         )
     t_cur, t_i = _sgdr_position(t, cycle_steps, cycle_mult)
-    return _result(min_lr + (base_lr - min_lr) * _half_cosine(t_cur / t_i), single_step)
+    return _result(min_lr + (base_lr - min_lr) * _half_cosine(t_cur, t_i), shape)
 
 
 def warmup_cosine(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
@@ -350,7 +352,7 @@ def warmup_cosine(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
     >>> [round(warmup_cosine(t, base_lr=1.0, warmup_steps=2, total_steps=6), 6) for t in range(8)]
     [0.0, 0.5, 1.0, 0.853553, 0.5, 0.146447, 0.0, 0.0]
     """
-    t, single_step = check_step(step)
+    t, shape = check_step(step)
     base_lr = check_lr("base_lr", base_lr)
     total_steps = check_positive_int("total_steps", total_steps)
     warmup_steps = check_int("warmup_steps", warmup_steps, 0, total_steps - 1)
@@ -358,9 +360,9 @@ def warmup_cosine(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
     # max(T_w, 1) only avoids 0/0 when there is no warmup; that branch is then never used.
     warmup = base_lr * t / max(warmup_steps, 1)
     decay_steps = total_steps - warmup_steps
-    progress = np.clip(t - warmup_steps, 0, decay_steps) / decay_steps
-    decay = min_lr + (base_lr - min_lr) * _half_cosine(progress)
-    return _result(np.where(t < warmup_steps, warmup, decay), single_step)
+    elapsed = np.clip(t - warmup_steps, 0, decay_steps)
+    decay = min_lr + (base_lr - min_lr) * _half_cosine(elapsed, decay_steps)
+    return _result(np.where(t < warmup_steps, warmup, decay), shape)
 
 
 # --------------------------------------------------------------------------- torch
@@ -373,6 +375,8 @@ class ScheduleLR(LRScheduler):
     """
 
     def __init__(self, optimizer, schedule, **kwargs):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
         if not callable(schedule):
             raise TypeError(f"schedule must be a callable schedule(step, ...), got {schedule!r}")
         parameters = inspect.signature(schedule).parameters

@@ -1,0 +1,251 @@
+"""regkit.optim against torch.optim.SGD / Adam / AdamW, and L2 versus weight decay."""
+
+import copy
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regkit import optim as O
+from regkit import schedules as S
+from regkit.regularization import decay_param_groups
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    # The tensors here are tiny: handing them between threads costs more than the
+    # arithmetic (on a busy 2-core machine, 100x more).
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+FEW = settings(max_examples=12, deadline=None)
+STEPS = 40
+
+
+class Tiny(torch.nn.Module):
+    """Two layers and a LayerNorm: matrices, biases and a norm scale to decay or not."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = torch.nn.Linear(4, 8)
+        self.norm = torch.nn.LayerNorm(8)
+        self.out = torch.nn.Linear(8, 1)
+
+    def forward(self, x):
+        return self.out(torch.tanh(self.norm(self.hidden(x))))
+
+
+def twin_models(seed, dtype):
+    torch.manual_seed(seed)
+    model = Tiny().to(dtype)
+    return model, copy.deepcopy(model)
+
+
+def param_groups(model, lrs, **settings_per_group):
+    """The matrices in one group, everything else in another, each with its own lr."""
+    matrices = [p for p in model.parameters() if p.dim() >= 2]
+    vectors = [p for p in model.parameters() if p.dim() < 2]
+    return [{"params": matrices, "lr": lrs[0], **settings_per_group}, {"params": vectors, "lr": lrs[1]}]
+
+
+def train_together(models, optimizers, schedulers=(), steps=STEPS, seed=0):
+    """The same data and loss for every model; one optimizer (and scheduler) step each."""
+    generator = torch.Generator().manual_seed(seed)
+    dtype = next(models[0].parameters()).dtype
+    for _ in range(steps):
+        x = torch.randn(16, 4, generator=generator, dtype=dtype)
+        y = torch.randn(16, 1, generator=generator, dtype=dtype)
+        for model, optimizer in zip(models, optimizers):
+            optimizer.zero_grad()
+            torch.nn.functional.mse_loss(model(x), y).backward()
+            optimizer.step()
+        for scheduler in schedulers:
+            scheduler.step()
+
+
+def assert_same_weights(model_a, model_b, rtol, atol):
+    for (name, p), q in zip(model_a.named_parameters(), model_b.parameters()):
+        torch.testing.assert_close(p, q, rtol=rtol, atol=atol, msg=lambda m: f"{name}: {m}")
+
+
+def max_difference(model_a, model_b):
+    return max((p - q).abs().max().item() for p, q in zip(model_a.parameters(), model_b.parameters()))
+
+
+TOLERANCE = {torch.float64: dict(rtol=1e-12, atol=1e-14), torch.float32: dict(rtol=1e-6, atol=1e-7)}
+
+
+# --------------------------------------------------------------------------- vs torch
+
+
+@FEW
+@given(
+    seed=st.integers(0, 1000),
+    lr=st.floats(1e-3, 0.1),
+    momentum=st.sampled_from([0.0, 0.5, 0.9]),
+    l2=st.sampled_from([0.0, 1e-3, 0.1]),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+)
+def test_sgd_equals_torch_sgd_with_groups_and_scheduler(seed, lr, momentum, l2, dtype):
+    ours, theirs = twin_models(seed, dtype)
+    # Per-group settings: the matrices get their own momentum and l2, the rest the defaults.
+    our_optimizer = O.SGD(param_groups(ours, (lr, 2 * lr), momentum=momentum, l2=l2), lr=lr, momentum=0.3)
+    their_optimizer = torch.optim.SGD(
+        param_groups(theirs, (lr, 2 * lr), momentum=momentum, weight_decay=l2), lr=lr, momentum=0.3
+    )
+    schedulers = [torch.optim.lr_scheduler.StepLR(o, 10, 0.5) for o in (our_optimizer, their_optimizer)]
+    train_together([ours, theirs], [our_optimizer, their_optimizer], schedulers)
+    assert_same_weights(ours, theirs, **TOLERANCE[dtype])
+    assert [g["lr"] for g in our_optimizer.param_groups] == [g["lr"] for g in their_optimizer.param_groups]
+
+
+@FEW
+@given(
+    seed=st.integers(0, 1000),
+    lr=st.floats(1e-4, 0.05),
+    betas=st.sampled_from([(0.9, 0.999), (0.8, 0.99), (0.0, 0.9)]),
+    decay=st.sampled_from([0.0, 1e-2, 0.3]),
+    decoupled=st.booleans(),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+)
+def test_adam_equals_torch_adam_and_adamw(seed, lr, betas, decay, decoupled, dtype):
+    ours, theirs = twin_models(seed, dtype)
+    if decoupled:  # weight_decay == AdamW
+        our_optimizer = O.Adam(param_groups(ours, (lr, lr / 2), weight_decay=decay), lr=lr, betas=betas)
+        their_optimizer = torch.optim.AdamW(
+            param_groups(theirs, (lr, lr / 2), weight_decay=decay), lr=lr, betas=betas, weight_decay=0.0
+        )
+    else:  # l2 == Adam(weight_decay)
+        our_optimizer = O.Adam(param_groups(ours, (lr, lr / 2), l2=decay), lr=lr, betas=betas)
+        their_optimizer = torch.optim.Adam(param_groups(theirs, (lr, lr / 2), weight_decay=decay), lr=lr, betas=betas)
+    schedulers = [S.as_scheduler(o, S.warmup_cosine, warmup_steps=5, total_steps=STEPS) for o in (our_optimizer, their_optimizer)]
+    train_together([ours, theirs], [our_optimizer, their_optimizer], schedulers)
+    assert_same_weights(ours, theirs, **TOLERANCE[dtype])
+
+
+def test_adam_bitwise_equal_to_torch_in_float32():
+    # Same operations in the same order: not merely close, identical.
+    ours, theirs = twin_models(7, torch.float32)
+    optimizers = [O.Adam(ours.parameters(), lr=1e-2, weight_decay=0.1),
+                  torch.optim.AdamW(theirs.parameters(), lr=1e-2, weight_decay=0.1)]
+    train_together([ours, theirs], optimizers)
+    assert_same_weights(ours, theirs, rtol=0, atol=0)
+
+
+def test_sgd_momentum_bitwise_equal_to_torch_in_float32():
+    ours, theirs = twin_models(8, torch.float32)
+    optimizers = [O.SGD(ours.parameters(), lr=0.05, momentum=0.9, l2=1e-2),
+                  torch.optim.SGD(theirs.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-2)]
+    train_together([ours, theirs], optimizers)
+    assert_same_weights(ours, theirs, rtol=0, atol=0)
+
+
+# --------------------------------------------------------------------------- L2 vs weight decay
+
+
+@pytest.mark.parametrize("lam", [1e-3, 0.05, 0.5])
+def test_sgd_l2_equals_decoupled_decay_without_momentum(lam):
+    # w − α(g + λw) = w(1 − αλ) − αg: the same update, β = α·λ (equal up to round-off).
+    coupled, decoupled = twin_models(1, torch.float64)
+    optimizers = [O.SGD(coupled.parameters(), lr=0.1, l2=lam), O.SGD(decoupled.parameters(), lr=0.1, weight_decay=lam)]
+    train_together([coupled, decoupled], optimizers)
+    assert_same_weights(coupled, decoupled, rtol=1e-12, atol=1e-14)
+
+
+def test_sgd_l2_and_decoupled_decay_differ_with_momentum():
+    # With momentum the λw term is accumulated in the velocity (decayed ~1/(1 − μ) times
+    # as hard); decoupled decay is applied once per step.
+    coupled, decoupled = twin_models(1, torch.float64)
+    optimizers = [O.SGD(coupled.parameters(), lr=0.05, momentum=0.9, l2=0.1),
+                  O.SGD(decoupled.parameters(), lr=0.05, momentum=0.9, weight_decay=0.1)]
+    train_together([coupled, decoupled], optimizers)
+    assert max_difference(coupled, decoupled) > 1e-3
+
+
+def test_adam_l2_and_weight_decay_differ():
+    coupled, decoupled = twin_models(2, torch.float64)
+    optimizers = [O.Adam(coupled.parameters(), lr=1e-2, l2=0.1), O.Adam(decoupled.parameters(), lr=1e-2, weight_decay=0.1)]
+    train_together([coupled, decoupled], optimizers)
+    assert max_difference(coupled, decoupled) > 1e-3
+
+
+def test_weight_decay_shrinks_weights_without_gradient_by_one_minus_lr_lambda():
+    for optimizer_class in (O.SGD, O.Adam):
+        w = torch.nn.Parameter(torch.full((3,), 2.0, dtype=torch.float64))
+        optimizer = optimizer_class([w], lr=0.1, weight_decay=0.5)
+        for _ in range(3):
+            w.grad = torch.zeros_like(w)
+            optimizer.step()
+        torch.testing.assert_close(w, torch.full((3,), 2.0 * (1 - 0.05) ** 3, dtype=torch.float64))
+
+
+def test_adam_with_l2_and_weight_decay_at_once():
+    # One step by hand: l2 acts on the gradient (pre-decay weight), weight_decay on the weight.
+    w0, g, lr, l2, wd, eps = 1.5, 0.2, 0.1, 0.3, 0.4, 1e-8
+    w = torch.nn.Parameter(torch.tensor([w0], dtype=torch.float64))
+    w.grad = torch.tensor([g], dtype=torch.float64)
+    O.Adam([w], lr=lr, l2=l2, weight_decay=wd, eps=eps).step()
+    g_total = g + l2 * w0
+    m_hat, v_hat = g_total, g_total**2  # bias-corrected first step
+    expected = w0 * (1 - lr * wd) - lr * m_hat / (v_hat**0.5 + eps)
+    assert w.item() == pytest.approx(expected, rel=1e-14)
+    assert w.grad.item() == g  # the gradient itself is left alone
+
+
+# --------------------------------------------------------------------------- torch conventions
+
+
+def test_decay_param_groups_drive_regkit_optimizers_per_group():
+    model = Tiny().double()
+    for optimizer in (O.SGD(decay_param_groups(model, 0.5), lr=0.1), O.Adam(decay_param_groups(model, 0.5), lr=0.1)):
+        before = {name: p.detach().clone() for name, p in model.named_parameters()}
+        for p in model.parameters():
+            p.grad = torch.zeros_like(p)
+        optimizer.step()
+        for name, p in model.named_parameters():
+            factor = 1 - 0.1 * 0.5 if p.dim() >= 2 else 1.0  # only the matrices decay
+            torch.testing.assert_close(p.detach(), before[name] * factor)
+
+
+def test_closure_and_skipped_parameters():
+    model = Tiny()
+    frozen_before = model.out.bias.detach().clone()
+    x, y = torch.randn(8, 4), torch.randn(8, 1)
+    for optimizer in (O.SGD(model.parameters(), lr=0.1, momentum=0.9), O.Adam(model.parameters())):
+        def closure():
+            optimizer.zero_grad()
+            loss = torch.nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            model.out.bias.grad = None  # a parameter without a gradient is skipped
+            return loss
+
+        loss = optimizer.step(closure)
+        assert isinstance(loss, torch.Tensor) and loss.dim() == 0
+        assert torch.equal(model.out.bias, frozen_before)
+        assert model.out.bias not in optimizer.state
+
+
+def test_state_dict_round_trip_continues_identically():
+    for make in (lambda p: O.SGD(p, lr=0.05, momentum=0.9), lambda p: O.Adam(p, lr=1e-2, weight_decay=0.1)):
+        model_a, model_b = twin_models(3, torch.float64)
+        optimizer_a = make(model_a.parameters())
+        train_together([model_a], [optimizer_a], steps=5)
+        model_b.load_state_dict(model_a.state_dict())
+        optimizer_b = make(model_b.parameters())
+        optimizer_b.load_state_dict(copy.deepcopy(optimizer_a.state_dict()))  # as if saved to disk
+        train_together([model_a, model_b], [optimizer_a, optimizer_b], steps=5, seed=1)
+        assert_same_weights(model_a, model_b, rtol=0, atol=0)
+
+
+def test_lr_scheduler_drives_regkit_optimizer_like_torch():
+    ours, theirs = twin_models(4, torch.float64)
+    optimizers = [O.SGD(ours.parameters(), lr=0.1, momentum=0.5), torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.5)]
+    schedulers = [torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=STEPS) for o in optimizers]
+    train_together([ours, theirs], optimizers, schedulers)
+    assert optimizers[0].param_groups[0]["lr"] == optimizers[1].param_groups[0]["lr"]
+    assert_same_weights(ours, theirs, rtol=1e-12, atol=1e-14)
