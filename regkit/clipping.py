@@ -20,7 +20,7 @@ import math
 import numpy as np
 import torch
 
-from ._checks import check_bool, check_positive, check_real, check_tensors
+from ._checks import check_bool, check_positive, check_tensors
 
 __all__ = [
     "clip_by_norm",
@@ -67,12 +67,17 @@ def _gradients(parameters):
 
 
 def _check_norm_type(norm_type):
-    """A p-norm order: p ≥ 1 (where ‖·‖_p is a norm) or inf."""
-    if isinstance(norm_type, str) and norm_type.lower() == "inf":
-        return math.inf
-    if norm_type == math.inf:
-        return math.inf
-    return check_real("norm_type", norm_type, 1.0)
+    """A p-norm order: p >= 1 (below 1 it is not a norm) or inf; "inf" works as in torch."""
+    allowed = "a number >= 1 or inf"
+    if isinstance(norm_type, bool):
+        raise TypeError(f"norm_type must be {allowed}, got {norm_type!r}")
+    try:
+        p = float(norm_type)  # like torch: 2, 2.0, math.inf and "inf" all work
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"norm_type must be {allowed}, got {norm_type!r}") from error
+    if not p >= 1:  # also catches NaN
+        raise ValueError(f"norm_type must be {allowed}, got {norm_type!r}")
+    return p
 
 
 def _total_norm(grads, norm_type):

@@ -289,20 +289,20 @@ def cosine_annealing(step, base_lr, total_steps, min_lr=0.0):
 def _sgdr_position(t, cycle_steps, cycle_mult):
     """(steps since the last restart, length of the current cycle) for every step t.
 
-    Cycle i (0-based) is T_0 · mⁱ steps long and starts at S_i = T_0 · (mⁱ − 1) / (m − 1).
-    Step t lies in the last cycle with S_i ≤ t, i.e. the largest i with mⁱ ≤ r, where
-    r = ⌊t · (m − 1) / T_0⌋ + 1 (multiply S_i ≤ t out; all integers, nothing rounded).
+    Cycle i (0-based) is T_0 · mⁱ steps long and starts where the previous one ends. With
+    m = 1 that is a remainder. With m ≥ 2 the cycles grow geometrically, so even 2**53
+    steps hold fewer than 60 of them: a short table of where each cycle starts, and one
+    ``np.searchsorted`` finds every step's cycle, in exact integer arithmetic (no log, so
+    no rounding at a restart).
     """
     if cycle_mult == 1:
         return t % cycle_steps, cycle_steps
-    r = t * (cycle_mult - 1) // cycle_steps + 1
-    i = np.floor(np.log(r) / np.log(cycle_mult)).astype(np.int64)
-    # log(r)/log(m) is a float: at an exact power of m it may land a hair on either side.
-    # Correct the cycle index with integer comparisons (m**(i+1) <= r, written without overflow).
-    i = i - (cycle_mult**i > r)
-    i = i + (cycle_mult**i <= r // cycle_mult)
-    cycle_start = cycle_steps * (cycle_mult**i - 1) // (cycle_mult - 1)
-    return t - cycle_start, cycle_steps * cycle_mult**i
+    starts, lengths = [0], [cycle_steps]
+    while starts[-1] + lengths[-1] <= t.max(initial=0):  # the next cycle begins by the last step
+        starts.append(starts[-1] + lengths[-1])
+        lengths.append(lengths[-1] * cycle_mult)
+    cycle = np.searchsorted(starts, t, side="right") - 1
+    return t - np.array(starts)[cycle], np.array(lengths)[cycle]
 
 
 def cosine_with_restarts(step, base_lr, cycle_steps, cycle_mult=1, min_lr=0.0):
@@ -312,8 +312,8 @@ def cosine_with_restarts(step, base_lr, cycle_steps, cycle_mult=1, min_lr=0.0):
 
     where T_i = T_0 · mⁱ is the length of the current cycle i (T_0 = ``cycle_steps``,
     m = ``cycle_mult``: each cycle m times longer than the last) and T_cur the steps
-    since the last restart. The cycle index has a closed form (see ``_sgdr_position``),
-    so a million steps need no loop.
+    since the last restart. Every step's cycle is looked up in a short table of cycle
+    starts (see ``_sgdr_position``), so a million steps need no loop over steps.
 
     torch: ``CosineAnnealingWarmRestarts(optimizer, T_0, T_mult=m, eta_min=α_min)``,
     stepped once per update; Keras: ``CosineDecayRestarts(α_max, T_0, t_mul=m,
@@ -327,10 +327,11 @@ def cosine_with_restarts(step, base_lr, cycle_steps, cycle_mult=1, min_lr=0.0):
     cycle_steps = check_positive_int("cycle_steps", cycle_steps)
     cycle_mult = check_positive_int("cycle_mult", cycle_mult)
     min_lr = _check_min_lr(min_lr, base_lr)
-    if t.size and int(t.max()) * cycle_mult**2 >= 2**62:
+    if t.size and (int(t.max()) + 1) * cycle_mult + cycle_steps >= 2**62:
+        # The cycle arithmetic is exact in int64; refuse what would overflow it.
         raise ValueError(
-            f"step must be < 2**62 / cycle_mult**2 = {2**62 // cycle_mult**2} for "
-            f"cycle_mult={cycle_mult} (int64 cycle arithmetic), got {int(t.max())}"
+            "step, cycle_steps and cycle_mult must satisfy (step + 1) * cycle_mult + cycle_steps "
+            f"< 2**62, got step={int(t.max())}, cycle_steps={cycle_steps}, cycle_mult={cycle_mult}"
         )
     t_cur, t_i = _sgdr_position(t, cycle_steps, cycle_mult)
     return _result(min_lr + (base_lr - min_lr) * _half_cosine(t_cur, t_i), shape)
