@@ -84,7 +84,7 @@ SCHEDULE_CALLS = [
     ("cyclic (exp_range)", lambda t: schedules.cyclic(t, 0.001, 0.1, 2_000, mode="exp_range", gamma=0.99999)),
     ("cosine_annealing", lambda t: schedules.cosine_annealing(t, 0.1, total_steps=MILLION)),
     ("cosine_with_restarts (m=1)", lambda t: schedules.cosine_with_restarts(t, 0.1, cycle_steps=10_000)),
-    ("cosine_with_restarts (m=2)", lambda t: schedules.cosine_with_restarts(t, 0.1, cycle_steps=1_000, cycle_mult=2)),
+    ("cosine_with_restarts (m=2)", lambda t: schedules.cosine_with_restarts(t, 0.1, 1_000, cycle_mult=2)),
     ("warmup_cosine", lambda t: schedules.warmup_cosine(t, 6e-4, 2_000, MILLION, min_lr=6e-5)),
     ("inverse_sqrt_warmup", lambda t: schedules.inverse_sqrt_warmup(t, d_model=512)),
 ]

@@ -15,7 +15,6 @@ Like torch's, the torch-facing functions take one tensor or an iterable of param
 skip parameters whose ``.grad`` is None.
 """
 
-import math
 
 import numpy as np
 import torch

@@ -123,8 +123,9 @@ def multistep_decay(step, base_lr, milestones, gamma=0.1):
 
     α_t = α_max · γ^k,   k = number of milestones m with m ≤ t
 
-    torch: ``MultiStepLR(optimizer, milestones, gamma)``; Keras:
-    ``PiecewiseConstantDecay``; optax: ``piecewise_constant_schedule``.
+    torch: ``MultiStepLR(optimizer, milestones, gamma)``; optax:
+    ``piecewise_constant_schedule``; Keras: ``PiecewiseConstantDecay`` (which switches one
+    step later: for t > m, not t ≥ m).
     (ResNet's recipe: ×0.1 at epochs 30 and 60, or at 50% and 75% of training.)
 
     >>> [round(multistep_decay(t, base_lr=1.0, milestones=[3, 5]), 6) for t in range(7)]
@@ -214,11 +215,11 @@ def inverse_sqrt_warmup(step, d_model, warmup_steps=4000, scale=1.0):
 def cyclic(step, base_lr, max_lr, step_size_up, step_size_down=None, mode="triangular", gamma=1.0):
     """Smith's cyclical learning rate: up from α_min to α_max and back, again and again.
 
-    One cycle is ``step_size_up + step_size_down`` steps. With c = 1 + ⌊t / cycle⌋ the
-    cycle number and p = t mod cycle the position in it,
+    One cycle is L = ``step_size_up + step_size_down`` steps. With c = 1 + ⌊t / L⌋ the
+    cycle number (from 1) and p = t mod L the position in the cycle,
 
-    x = p / step_size_up                      while rising (p ≤ step_size_up)
-    x = (cycle − p) / step_size_down           while falling
+    x = p / step_size_up              while rising (p ≤ step_size_up)
+    x = (L − p) / step_size_down      while falling
     α_t = α_min + (α_max − α_min) · x · s
 
     where α_min = ``base_lr``, α_max = ``max_lr`` and the amplitude scale s is 1
@@ -226,7 +227,8 @@ def cyclic(step, base_lr, max_lr, step_size_up, step_size_down=None, mode="trian
     (``"exp_range"``: shrink every step, γ ≤ 1).
 
     torch: ``CyclicLR(optimizer, base_lr, max_lr, step_size_up, step_size_down, mode,
-    gamma, cycle_momentum=False)``; Keras: ``keras_cv``/TF-Addons ``CyclicalLearningRate``.
+    gamma, cycle_momentum=False)``; Keras: none built in (TensorFlow Addons had
+    ``CyclicalLearningRate``).
 
     >>> [round(cyclic(t, base_lr=0.1, max_lr=0.5, step_size_up=2), 6) for t in range(6)]
     [0.1, 0.3, 0.5, 0.3, 0.1, 0.3]
@@ -348,7 +350,9 @@ def warmup_cosine(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
     ``get_cosine_schedule_with_warmup(optimizer, T_w, T)`` for t ≤ T (after T HF's cosine
     climbs back up; regkit holds). It equals optax's ``warmup_cosine_decay_schedule(0,
     α_max, T_w, T, α_min)`` everywhere. ``warmup_steps=0`` is plain cosine annealing.
-    torch: ``SequentialLR([LinearLR, CosineAnnealingLR], milestones=[T_w])``, near enough.
+    Keras 3: ``CosineDecay(0.0, T − T_w, alpha=α_min/α_max, warmup_target=α_max,
+    warmup_steps=T_w)``. torch: ``SequentialLR([LinearLR, CosineAnnealingLR],
+    milestones=[T_w])`` comes close, but its ``LinearLR`` cannot start at exactly 0.
 
     >>> [round(warmup_cosine(t, base_lr=1.0, warmup_steps=2, total_steps=6), 6) for t in range(8)]
     [0.0, 0.5, 1.0, 0.853553, 0.5, 0.146447, 0.0, 0.0]

@@ -122,8 +122,13 @@ def test_adam_equals_torch_adam_and_adamw(seed, lr, betas, decay, decoupled, dty
         )
     else:  # l2 == Adam(weight_decay)
         our_optimizer = O.Adam(param_groups(ours, (lr, lr / 2), l2=decay), lr=lr, betas=betas)
-        their_optimizer = torch.optim.Adam(param_groups(theirs, (lr, lr / 2), weight_decay=decay), lr=lr, betas=betas)
-    schedulers = [S.as_scheduler(o, S.warmup_cosine, warmup_steps=5, total_steps=STEPS) for o in (our_optimizer, their_optimizer)]
+        their_optimizer = torch.optim.Adam(
+            param_groups(theirs, (lr, lr / 2), weight_decay=decay), lr=lr, betas=betas
+        )
+    schedulers = [
+        S.as_scheduler(o, S.warmup_cosine, warmup_steps=5, total_steps=STEPS)
+        for o in (our_optimizer, their_optimizer)
+    ]
     train_together([ours, theirs], [our_optimizer, their_optimizer], schedulers)
     assert_same_weights(ours, theirs, **TOLERANCE[dtype])
 
@@ -152,7 +157,8 @@ def test_sgd_momentum_bitwise_equal_to_torch_in_float32():
 def test_sgd_l2_equals_decoupled_decay_without_momentum(lam):
     # w − α(g + λw) = w(1 − αλ) − αg: the same update, β = α·λ (equal up to round-off).
     coupled, decoupled = twin_models(1, torch.float64)
-    optimizers = [O.SGD(coupled.parameters(), lr=0.1, l2=lam), O.SGD(decoupled.parameters(), lr=0.1, weight_decay=lam)]
+    optimizers = [O.SGD(coupled.parameters(), lr=0.1, l2=lam),
+                  O.SGD(decoupled.parameters(), lr=0.1, weight_decay=lam)]
     train_together([coupled, decoupled], optimizers)
     assert_same_weights(coupled, decoupled, rtol=1e-12, atol=1e-14)
 
@@ -169,7 +175,8 @@ def test_sgd_l2_and_decoupled_decay_differ_with_momentum():
 
 def test_adam_l2_and_weight_decay_differ():
     coupled, decoupled = twin_models(2, torch.float64)
-    optimizers = [O.Adam(coupled.parameters(), lr=1e-2, l2=0.1), O.Adam(decoupled.parameters(), lr=1e-2, weight_decay=0.1)]
+    optimizers = [O.Adam(coupled.parameters(), lr=1e-2, l2=0.1),
+                  O.Adam(decoupled.parameters(), lr=1e-2, weight_decay=0.1)]
     train_together([coupled, decoupled], optimizers)
     assert max_difference(coupled, decoupled) > 1e-3
 
@@ -202,7 +209,8 @@ def test_adam_with_l2_and_weight_decay_at_once():
 
 def test_decay_param_groups_drive_regkit_optimizers_per_group():
     model = Tiny().double()
-    for optimizer in (O.SGD(decay_param_groups(model, 0.5), lr=0.1), O.Adam(decay_param_groups(model, 0.5), lr=0.1)):
+    for optimizer_class in (O.SGD, O.Adam):
+        optimizer = optimizer_class(decay_param_groups(model, 0.5), lr=0.1)
         before = {name: p.detach().clone() for name, p in model.named_parameters()}
         for p in model.parameters():
             p.grad = torch.zeros_like(p)
@@ -244,7 +252,8 @@ def test_state_dict_round_trip_continues_identically():
 
 def test_lr_scheduler_drives_regkit_optimizer_like_torch():
     ours, theirs = twin_models(4, torch.float64)
-    optimizers = [O.SGD(ours.parameters(), lr=0.1, momentum=0.5), torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.5)]
+    optimizers = [O.SGD(ours.parameters(), lr=0.1, momentum=0.5),
+                  torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.5)]
     schedulers = [torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=STEPS) for o in optimizers]
     train_together([ours, theirs], optimizers, schedulers)
     assert optimizers[0].param_groups[0]["lr"] == optimizers[1].param_groups[0]["lr"]

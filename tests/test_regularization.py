@@ -26,10 +26,16 @@ def one_torch_thread():
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10**6), lam=st.floats(0.0, 10.0), dtype=st.sampled_from([torch.float32, torch.float64]))
+@given(
+    seed=st.integers(0, 10**6),
+    lam=st.floats(0.0, 10.0),
+    dtype=st.sampled_from([torch.float32, torch.float64]),
+)
 def test_l2_penalty_value_and_gradient(seed, lam, dtype):
     generator = torch.Generator().manual_seed(seed)
-    tensors = [torch.randn(shape, generator=generator, dtype=dtype, requires_grad=True) for shape in [(3, 4), (4,), ()]]
+    tensors = [
+        torch.randn(shape, generator=generator, dtype=dtype, requires_grad=True) for shape in [(3, 4), (4,), ()]
+    ]
     penalty = l2_penalty(tensors, lam)
     assert penalty.dim() == 0 and penalty.dtype == dtype
     expected = lam / 2 * sum((w.detach().double() ** 2).sum().item() for w in tensors)
