@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JB     := $(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
-.PHONY: book test bench clean
+.PHONY: book test bench serve clean
 
 ## book: set up (virtual environment, pip and npm packages), then build the site into _build/html
 book: $(VENV)/.installed node_modules/.installed
@@ -27,6 +27,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+## serve: read the built site at http://127.0.0.1:8000 (search needs a server, not file://)
+serve:
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
 clean:
 	rm -rf _build

@@ -18,6 +18,8 @@ from __future__ import annotations
 import filecmp
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from docutils import nodes
@@ -79,6 +81,30 @@ def _copy_if_changed(src, dst) -> None:
     shutil.copy2(src, dst)
 
 
+# --- search that understands Korean ------------------------------------------------------
+
+# Pages searched in each language: the chapters of that language and the shared pages.
+SEARCH_GLOBS = {"ko": "{index,glossary,references}.html,chapters/ko/*.html",
+                "en": "{index,glossary,references}.html,chapters/en/*.html"}
+
+
+def build_search_index(app: Sphinx, exception) -> None:
+    """One Pagefind bundle per language (``pagefind-ko/``, ``pagefind-en/``) in the site.
+
+    Sphinx's own search has no Korean; Pagefind matches word prefixes (학습 finds 학습률은),
+    and the search page strips particles from the query (학습률을 → 학습률).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    for lang, pages in SEARCH_GLOBS.items():
+        command = [sys.executable, "-m", "pagefind", "--site", str(app.outdir),
+                   "--output-subdir", f"pagefind-{lang}", "--force-language", lang,
+                   "--glob", "{" + pages + "}", "--root-selector", "main", "--silent"]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0 or result.stderr.strip():
+            raise ExtensionError(f"Pagefind failed for {lang}: {result.stderr or result.stdout}")
+
+
 # --- repository link and launch buttons ---------------------------------------------------
 
 def enable_repository_features(app: Sphinx, config) -> None:
@@ -128,6 +154,8 @@ def set_page_language(app: Sphinx, pagename: str, templatename: str, context: di
                       doctree) -> None:
     lang = chapter_language(pagename) or "ko"
     context["language"] = lang
+    # follow the reader's light/dark setting (left empty, the theme logs a console error)
+    context["default_mode"] = "auto"
     mirror = mirror_of(pagename)
     if mirror is not None and mirror in app.env.found_docs:
         href = app.builder.get_relative_uri(pagename, mirror)
@@ -189,4 +217,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", copy_mathjax)
     app.connect("doctree-resolved", add_language_switch)
     app.connect("html-page-context", set_page_language)
+    app.connect("build-finished", build_search_index)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
