@@ -105,6 +105,30 @@ def build_search_index(app: Sphinx, exception) -> None:
             raise ExtensionError(f"Pagefind failed for {lang}: {result.stderr or result.stdout}")
 
 
+# --- no live-code (thebe) ---------------------------------------------------------------
+
+# Jupyter Book always loads sphinx-thebe, whose live code needs Binder and a script from a
+# CDN (unpkg). This course runs its notebooks locally instead, so the site carries none of it
+# (its config script was also included twice per page, a console error).
+def _is_thebe_asset(asset) -> bool:
+    name = str(getattr(asset, "filename", "") or "")
+    body = str(getattr(asset, "attributes", {}).get("body", "") or "")
+    return "thebe" in name or "THEBE_JS_URL" in body
+
+
+def remove_thebe_assets(app: Sphinx, pagename: str, templatename: str, context: dict,
+                        doctree) -> None:
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not _is_thebe_asset(asset)]
+
+
+def remove_thebe_config(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for node in list(doctree.findall(nodes.raw)):
+        if "x-thebe-config" in node.astext() or "kernelName = " in node.astext():
+            node.parent.remove(node)
+
+
 # --- repository link and launch buttons ---------------------------------------------------
 
 def enable_repository_features(app: Sphinx, config) -> None:
@@ -164,6 +188,9 @@ def set_page_language(app: Sphinx, pagename: str, templatename: str, context: di
             f'\n<link rel="alternate" hreflang="{other}" href="{href}" />')
     if "body" in context:
         body = MARKED_LANGUAGE.sub(r'\g<0> lang="\2"', context["body"])
+        # docutils marks a bibliography role="list" whose entries are not list items, which
+        # assistive technology reports as a broken list
+        body = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
         if lang == "ko":
             for pattern, replacement in KOREAN_EXERCISE_LABELS:
                 body = pattern.sub(replacement, body)
@@ -217,5 +244,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", copy_mathjax)
     app.connect("doctree-resolved", add_language_switch)
     app.connect("html-page-context", set_page_language)
+    app.connect("html-page-context", remove_thebe_assets, priority=900)
+    app.connect("doctree-resolved", remove_thebe_config, priority=900)
     app.connect("build-finished", build_search_index)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

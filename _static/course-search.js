@@ -50,8 +50,15 @@
           zero_results: "[SEARCH_TERM]에 대한 결과가 없습니다",
           many_results: "[SEARCH_TERM]: 결과 [COUNT]개", one_result: "[SEARCH_TERM]: 결과 1개",
           searching: "[SEARCH_TERM] 검색 중…" },
-    en: { placeholder: "Search (e.g. warmup, weight decay)" }
+    en: { placeholder: "Search (e.g. warmup, weight decay)", search_label: "Search this book" }
   };
+
+  // Pagefind's input has only a placeholder; screen readers need a real label.
+  function labelSearchInput(label) {
+    var input = document.querySelector(".pagefind-ui__search-input");
+    if (input) input.setAttribute("aria-label", label);
+    else window.requestAnimationFrame(function () { labelSearchInput(label); });
+  }
 
   function runSearchPage(box) {
     var params = new URLSearchParams(window.location.search);
@@ -81,6 +88,7 @@
         processTerm: normalizeQuery,
         translations: UI_TEXT[lang]
       });
+      labelSearchInput(UI_TEXT[lang].search_label || "Search this book");
       if (query) ui.triggerSearch(query);
     };
     document.head.appendChild(script);

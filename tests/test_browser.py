@@ -1,0 +1,329 @@
+"""The reading experience, in a real browser (Debian's Chromium driven by Playwright) against the
+built site served on 127.0.0.1: offline, no console errors, math and Hangul rendered, language
+switch, Korean search, accessibility, phone and desktop widths, page weight."""
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+
+from course import BUILD_HTML, LANGUAGES, ROOT, notebooks
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    if os.environ.get("CI") == "true":
+        pytest.fail("Chromium is missing: CI must install it (.ci/run: apt-get install chromium)",
+                    pytrace=False)
+    pytest.skip("Chromium is not installed (apt-get install chromium fonts-nanum); "
+                "the browser tests need it", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+WIDTHS = {"phone": 390, "desktop": 1280}
+CHAPTERS = [(lang, path.stem) for lang in LANGUAGES for path in notebooks(lang)]
+SHARED_PAGES = ["index.html", "glossary.html", "references.html"]
+PAGES = [f"chapters/{lang}/{stem}.html" for lang, stem in CHAPTERS] + SHARED_PAGES
+PAGE_WEIGHT_LIMIT = 1_000_000  # bytes of a chapter's own HTML and images
+
+pytestmark = pytest.mark.usefixtures("built_book")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    code, log = built_book
+    assert code == 0, "the book did not build; see test_book_build"
+    handler = functools.partial(QuietHandler, directory=str(BUILD_HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page in a fresh context, with every request and console error recorded."""
+
+    def __init__(self, browser, url, width=1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.requests, self.errors = [], []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("response", lambda response: response.status >= 400 and self.errors.append(
+            f"HTTP {response.status} {response.url}"))
+        self.page.goto(url, wait_until="load")
+        self.wait_for_math()
+
+    def wait_for_math(self):
+        self.page.wait_for_function(
+            "!window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise"
+            " && (window.MathJax.startup.promise.then(() => window.__mathDone = true),"
+            " window.__mathDone === true))", timeout=20_000)
+
+    def foreign_hosts(self):
+        return sorted({urlparse(u).hostname for u in self.requests
+                       if urlparse(u).scheme in ("http", "https", "ws", "wss")
+                       and urlparse(u).hostname != "127.0.0.1"})
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site):
+    opened = []
+
+    def open_page(path, width=1280):
+        v = Visit(browser, site + path, width)
+        opened.append(v)
+        return v
+    yield open_page
+    for v in opened:
+        v.close()
+
+
+# --- every page: one visit per page and width, then each property is its own test ---------
+
+RAW_TEX_JS = """() => {
+  const main = document.querySelector('main') || document.body;
+  const clone = main.cloneNode(true);
+  clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight').forEach(e => e.remove());
+  return clone.innerText;
+}"""
+
+IMAGES_JS = """() => Array.from(document.querySelectorAll('main img')).map(img => (
+    {src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0,
+     alt: img.getAttribute('alt') || ''}))"""
+
+HANGUL_JS = """() => {
+  // A glyph the font lacks is drawn as the same empty box as a certainly-missing code point.
+  const ctx = document.createElement('canvas').getContext('2d');
+  const el = document.querySelector('main h1') || document.body;
+  ctx.font = getComputedStyle(el).font;
+  const tofu = ctx.measureText('\\u{10FFFD}\\u{10FFFD}\\u{10FFFD}').width;
+  const hangul = ctx.measureText('학습률').width;
+  return {hangul, tofu, hasHangul: /[\\uac00-\\ud7a3]/.test(document.body.innerText)};
+}"""
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def inspect_page(browser, site, path, width_name):
+    v = Visit(browser, site + path, WIDTHS[width_name])
+    try:
+        v.page.wait_for_timeout(300)  # late scripts (search form, theme) report their errors too
+        report = {
+            "foreign_hosts": v.foreign_hosts(),
+            "raw_text": v.page.evaluate(RAW_TEX_JS),
+            "formulas": v.page.evaluate("document.querySelectorAll('.math').length"),
+            "rendered": v.page.evaluate("document.querySelectorAll('mjx-container').length"),
+            "images": v.page.evaluate(IMAGES_JS),
+            "hangul": v.page.evaluate(HANGUL_JS),
+            "overflow": v.page.evaluate("document.documentElement.scrollWidth"
+                                        " - document.documentElement.clientWidth"),
+        }
+        if path.startswith("chapters/"):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = path.removeprefix("chapters/").removesuffix(".html").replace("/", "_")
+            v.page.screenshot(path=str(SCREENSHOTS / f"{name}_{width_name}.png"), full_page=True)
+        if width_name == "desktop":
+            v.page.add_script_tag(path=str(AXE))
+            result = v.page.evaluate("async () => await axe.run(document, "
+                                     "{resultTypes: ['violations']})")
+            report["axe"] = [(x["id"], x["impact"], len(x["nodes"]), x["nodes"][0]["target"])
+                             for x in result["violations"]
+                             if x["impact"] in ("serious", "critical")]
+        report["errors"] = list(v.errors)
+        return report
+    finally:
+        v.close()
+
+
+@pytest.fixture(scope="module")
+def page_report(browser, site):
+    cache = {}
+
+    def report(path, width_name="desktop"):
+        if (path, width_name) not in cache:
+            cache[path, width_name] = inspect_page(browser, site, path, width_name)
+        return cache[path, width_name]
+    return report
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_offline_and_error_free(page_report, path):
+    report = page_report(path)
+    assert report["foreign_hosts"] == [], f"requests left 127.0.0.1: {report['foreign_hosts']}"
+    assert report["errors"] == [], report["errors"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_math_is_rendered(page_report, path):
+    report = page_report(path)
+    for raw in ("\\(", "\\)", "\\[", "\\]", "$$"):
+        assert raw not in report["raw_text"], f"raw TeX {raw!r} is visible on {path}"
+    assert report["rendered"] >= report["formulas"], (
+        f"{report['formulas']} formulas, {report['rendered']} rendered")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_images_load_and_have_alt_text(page_report, path):
+    images = page_report(path)["images"]
+    broken = [i["src"] for i in images if not i["ok"]]
+    missing_alt = [i["src"] for i in images if len(i["alt"].strip()) < 10]
+    assert not broken, f"images that did not load: {broken}"
+    assert not missing_alt, f"figures without alt text: {missing_alt}"
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if "/en/" not in p])
+def test_hangul_is_rendered(page_report, path):
+    result = page_report(path)["hangul"]
+    assert result["hasHangul"]
+    assert abs(result["hangul"] - result["tofu"]) > 0.5, (
+        "Hangul is drawn as boxes: install a Korean font (fonts-nanum)")
+
+
+@pytest.mark.parametrize("width_name", WIDTHS)
+@pytest.mark.parametrize("lang, stem", CHAPTERS)
+def test_no_horizontal_scroll(page_report, lang, stem, width_name):
+    """Also saves a full-page screenshot of each chapter at each width, for review."""
+    overflow = page_report(f"chapters/{lang}/{stem}.html", width_name)["overflow"]
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {WIDTHS[width_name]}px"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(page_report, path):
+    serious = page_report(path)["axe"]
+    assert not serious, json.dumps(serious, ensure_ascii=False)
+
+
+# --- chapter pages: language switch, widths, weight ----------------------------------------
+
+@pytest.mark.parametrize("lang, stem", CHAPTERS)
+def test_language_switch_leads_to_the_mirror_and_back(visit, lang, stem):
+    other = "en" if lang == "ko" else "ko"
+    v = visit(f"chapters/{lang}/{stem}.html")
+    v.page.click("p.lang-switch a")
+    v.page.wait_for_load_state("load")
+    assert v.page.url.endswith(f"chapters/{other}/{stem}.html")
+    assert v.page.evaluate("document.documentElement.lang") == other
+    v.page.click("p.lang-switch a")
+    v.page.wait_for_load_state("load")
+    assert v.page.url.endswith(f"chapters/{lang}/{stem}.html")
+
+
+def test_page_weight_of_each_chapter(visit):
+    rows = []
+    for lang, stem in CHAPTERS:
+        v = visit(f"chapters/{lang}/{stem}.html")
+        images = v.page.evaluate(
+            "Array.from(document.querySelectorAll('main img')).map(i => i.src)")
+        html_bytes = (BUILD_HTML / "chapters" / lang / f"{stem}.html").stat().st_size
+        image_bytes = sum((BUILD_HTML / urlparse(src).path.lstrip("/")).stat().st_size
+                          for src in set(images))
+        rows.append((f"{lang}/{stem}", html_bytes, image_bytes, len(set(images))))
+        v.close()
+    table = ["| page | HTML (kB) | images (kB) | images | total (kB) |", "|---|---|---|---|---|"]
+    table += [f"| {name} | {h / 1e3:.0f} | {i / 1e3:.0f} | {n} | {(h + i) / 1e3:.0f} |"
+              for name, h, i, n in rows]
+    (ROOT / "_build" / "page_weight.md").write_text("\n".join(table) + "\n", encoding="utf-8")
+    print("\n".join(table))
+    heavy = [(name, h + i) for name, h, i, _ in rows if h + i > PAGE_WEIGHT_LIMIT]
+    assert not heavy, f"pages over 1 MB: {heavy}"
+
+
+# --- search ---------------------------------------------------------------------------------
+
+def search(visit, lang, query):
+    v = visit(f"search.html?lang={lang}&q={quote(query)}")
+    v.page.wait_for_selector(".pagefind-ui__result-link", timeout=15_000)
+    links = v.page.eval_on_selector_all(
+        ".pagefind-ui__result-link", "els => els.map(e => e.getAttribute('href'))")
+    assert v.foreign_hosts() == [] and v.errors == [], (v.foreign_hosts(), v.errors)
+    return links
+
+
+KOREAN_QUERIES = {  # what a Korean reader types → the chapter it must find
+    "학습률": "02_learning_rate_schedules",
+    "학습률을": "02_learning_rate_schedules",
+    "학습": None,  # everywhere: any Korean chapter, none in English
+    "가중치 감쇠": "05_weight_decay",
+    "클리핑": "01_gradient_clipping",
+    "코사인": "03_cosine_annealing",
+}
+ENGLISH_QUERIES = {"warmup": ("02_learning_rate_schedules", "03_cosine_annealing"),
+                   "weight decay": ("05_weight_decay",)}
+EXISTING = {stem for _, stem in CHAPTERS}
+
+
+@pytest.mark.parametrize("query", [q for q, stem in KOREAN_QUERIES.items()
+                                   if stem is None or stem in EXISTING])
+def test_korean_search_finds_the_chapter(visit, query):
+    links = search(visit, "ko", query)
+    top = links[:3]
+    expected = KOREAN_QUERIES[query]
+    if expected is None:
+        assert any("/chapters/ko/" in link for link in top), top
+    else:
+        assert any(link.endswith(f"chapters/ko/{expected}.html") for link in top), top
+    assert not any("/chapters/en/" in link for link in links), links
+
+
+@pytest.mark.parametrize("query", [q for q, stems in ENGLISH_QUERIES.items()
+                                   if set(stems) & EXISTING])
+def test_english_search_finds_the_chapter(visit, query):
+    links = search(visit, "en", query)
+    wanted = [f"chapters/en/{stem}.html" for stem in ENGLISH_QUERIES[query]]
+    assert any(link.endswith(w) for link in links[:3] for w in wanted), links[:3]
+    assert not any("/chapters/ko/" in link for link in links), links
+
+
+def test_korean_particles_are_stripped_from_queries(visit):
+    v = visit("search.html?lang=ko")
+    normalize = "q => window.courseNormalizeQuery(q)"
+    assert v.page.evaluate(normalize, "학습률을") == "학습률"
+    assert v.page.evaluate(normalize, "가중치를 줄이는 클리핑은") == "가중치 줄이 클리핑"
+    assert v.page.evaluate(normalize, "warmup") == "warmup"
+
+
+def test_search_form_remembers_the_readers_language(visit):
+    for lang in LANGUAGES:
+        v = visit(f"chapters/{lang}/00_introduction.html")
+        value = v.page.evaluate(
+            "document.querySelector('form.bd-search input[name=lang]').value")
+        assert value == lang
+
+
+def test_search_page_is_accessible(visit):
+    v = visit("search.html?lang=ko&q=%ED%95%99%EC%8A%B5")
+    v.page.wait_for_selector(".pagefind-ui__result-link", timeout=15_000)
+    v.page.add_script_tag(path=str(AXE))
+    result = v.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [(x["id"], x["impact"], x["nodes"][0]["target"]) for x in result["violations"]
+               if x["impact"] in ("serious", "critical")]
+    assert not serious, json.dumps(serious, ensure_ascii=False)
