@@ -17,6 +17,7 @@ test: $(VENV)/.installed node_modules/.installed
 ## bench: the speed of regkit and of the notebooks and the build, as tables (not a test)
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python benchmarks/bench_regkit.py
+	$(BIN)/python benchmarks/bench_book.py --tests
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

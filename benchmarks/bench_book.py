@@ -1,0 +1,107 @@
+"""How long the course takes: each notebook, a clean build, a rebuild, the full test command.
+
+A benchmark, not a test: it prints a Markdown table of measured figures against the course's
+budgets (each notebook <= 15 s and <= 1 GB peak memory, clean build <= 120 s, rebuild with
+nothing changed <= 5 s, full test command <= 5 min), for the README's performance table.
+
+    .venv/bin/python benchmarks/bench_book.py            # notebooks, clean build, rebuild
+    .venv/bin/python benchmarks/bench_book.py --tests    # ... and the full test command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+BUILD = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-W", "-n", "--keep-going"]
+
+
+def timed(command, cwd) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def measure_notebook(path: Path):
+    """Wall time (s) and peak memory (MB) of running the notebook top to bottom in a kernel.
+
+    Each notebook runs under its own fresh interpreter, whose RUSAGE_CHILDREN peak is then
+    the kernel's (a running maximum would otherwise carry over from notebook to notebook).
+    """
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run([sys.executable, '-m', 'jupyter', 'nbconvert', '--to', 'notebook',"
+        " '--execute', '--stdout', sys.argv[1]], capture_output=True)\n"
+        "assert r.returncode == 0, r.stderr.decode()[-2000:]\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=path.parent,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{path} failed:\n{out.stderr[-3000:]}")
+    seconds, peak_kb = out.stdout.split()
+    return float(seconds), int(peak_kb) / 1024
+
+
+def clean_copy() -> Path:
+    """The repository as a fresh clone would have it (tracked files), plus node_modules."""
+    target = Path(tempfile.mkdtemp(prefix="course-bench-")) / "book"
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split("\0")
+    for name in filter(None, files):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target / name)
+    (target / "node_modules").symlink_to(ROOT / "node_modules")
+    return target
+
+
+def row(what, measured, unit, budget):
+    verdict = "ok" if measured <= budget else "**over**"
+    return f"| {what} | {measured:.1f} {unit} | ≤ {budget:g} {unit} | {verdict} |"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests", action="store_true", help="also time the full test command")
+    args = parser.parse_args()
+
+    rows = ["| what | measured | budget | |", "|---|---|---|---|"]
+    for path in sorted((ROOT / "chapters").glob("*/*.ipynb")):
+        seconds, peak_mb = measure_notebook(path)
+        name = f"{path.parent.name}/{path.name}"
+        rows.append(row(f"notebook `{name}`: time", seconds, "s", 15))
+        rows.append(row(f"notebook `{name}`: peak memory", peak_mb, "MB", 1024))
+        print(rows[-2], rows[-1], sep="\n", flush=True)
+
+    book = clean_copy()
+    try:
+        seconds = timed(BUILD, book)
+        rows.append(row("clean build of the whole book", seconds, "s", 120))
+        print(rows[-1], flush=True)
+        seconds = timed(BUILD, book)
+        rows.append(row("rebuild with nothing changed", seconds, "s", 5))
+        print(rows[-1], flush=True)
+    finally:
+        shutil.rmtree(book.parent)
+
+    if args.tests:
+        seconds = timed(["make", "test"], ROOT)
+        rows.append(row("full test command (`make test`)", seconds, "s", 300))
+
+    print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
