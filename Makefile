@@ -4,11 +4,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JB     := $(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
-.PHONY: book test bench serve clean
+.PHONY: book student slides test bench serve clean
 
 ## book: set up (virtual environment, pip and npm packages), then build the site into _build/html
 book: $(VENV)/.installed node_modules/.installed
 	$(JB)
+
+## student: the student edition (exercise solutions left out) into _build/student/_build/html
+student: $(VENV)/.installed node_modules/.installed
+	COURSE_EDITION=student $(JB) --path-output _build/student
+
+## slides: a reveal.js deck and a PDF handout per chapter and language, into _build/slides
+slides: book
+	$(BIN)/python slides/build.py
 
 ## test: every test (regkit, notebooks with nbval, parity, terminology, the strict build)
 test: $(VENV)/.installed node_modules/.installed
@@ -23,6 +31,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# matplotlib builds its font cache on first import and says so on stderr, which would
+	@# fail the first notebook of the strict build: build it here, once.
+	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

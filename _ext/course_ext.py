@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import re
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 import yaml
 
@@ -130,6 +132,30 @@ def remove_thebe_config(app: Sphinx, doctree: nodes.document, docname: str) -> N
 
 
 # --- repository link and launch buttons ---------------------------------------------------
+
+def choose_edition(app: Sphinx, config) -> None:
+    """COURSE_EDITION=student builds the student edition: exercise solutions left out."""
+    edition = os.environ.get("COURSE_EDITION", "instructor")
+    if edition not in ("instructor", "student"):
+        raise ExtensionError(f"COURSE_EDITION must be 'instructor' or 'student', got {edition!r}")
+    config.course_edition = edition
+
+
+class RemoveSolutions(SphinxTransform):
+    """The student edition leaves every solution out, gated ones (with code cells) included.
+
+    sphinx-exercise's own ``hide_solutions`` drops the ``solution-start`` directive but leaves
+    its ``solution-end``, which breaks the build; this runs after the gated parts are merged.
+    """
+    default_priority = 11  # after sphinx-exercise's MergeGatedSolutions (10)
+
+    def apply(self, **kwargs) -> None:
+        if self.config.course_edition != "student":
+            return
+        from sphinx_exercise.nodes import solution_node
+        for node in list(self.document.findall(solution_node)):
+            node.parent.remove(node)
+
 
 def enable_repository_features(app: Sphinx, config) -> None:
     options = config.html_theme_options
@@ -241,6 +267,9 @@ class CourseGlossary(SphinxDirective):
 def setup(app: Sphinx) -> dict:
     app.add_directive("course-glossary", CourseGlossary)
     app.connect("config-inited", enable_repository_features)
+    app.add_config_value("course_edition", "instructor", "env")
+    app.connect("config-inited", choose_edition)
+    app.add_transform(RemoveSolutions)
     app.connect("builder-inited", copy_mathjax)
     app.connect("doctree-resolved", add_language_switch)
     app.connect("html-page-context", set_page_language)
