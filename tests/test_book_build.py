@@ -1,5 +1,6 @@
 """The site: strict build, offline assets, page languages, mirrors, glossary and references."""
 
+import os
 import re
 import shutil
 
@@ -135,3 +136,29 @@ def test_stderr_in_a_cell_output_fails_the_build(tmp_path):
     code, log = jupyter_book("build", str(tmp_path), "--builder", "html", "-W", "-n",
                              "--keep-going", cwd=tmp_path)
     assert code != 0 and "stderr" in log.lower(), log[-2000:]
+
+
+def test_student_edition_leaves_the_solutions_out(built_book, tmp_path):
+    """`make student`: the same book with every exercise kept and every solution left out."""
+    env_before = os.environ.get("COURSE_EDITION")
+    os.environ["COURSE_EDITION"] = "student"
+    try:
+        code, log = jupyter_book("build", ".", "--builder", "html", "-W", "-n", "--keep-going",
+                                 "--path-output", str(tmp_path))
+    finally:
+        if env_before is None:
+            del os.environ["COURSE_EDITION"]
+        else:
+            os.environ["COURSE_EDITION"] = env_before
+    assert code == 0, log[-3000:]
+    for lang in LANGUAGES:
+        for path in notebooks(lang):
+            student = (tmp_path / "_build" / "html" / "chapters" / lang / f"{path.stem}.html")
+            instructor = BUILD_HTML / "chapters" / lang / f"{path.stem}.html"
+            s, i = student.read_text(encoding="utf-8"), instructor.read_text(encoding="utf-8")
+            exercises = i.count('class="exercise admonition')
+            solutions = len(re.findall(r'class="solution[ "]', i))
+            assert s.count('class="exercise admonition') == exercises
+            if exercises:
+                assert solutions > 0, f"the instructor edition shows no solution: {instructor}"
+            assert not re.findall(r'class="solution[ "]', s), f"a solution in {student}"
