@@ -151,6 +151,9 @@ def inspect_page(browser, site, path, width_name):
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             name = path.removeprefix("chapters/").removesuffix(".html").replace("/", "_")
             v.page.screenshot(path=str(SCREENSHOTS / f"{name}_{width_name}.png"), full_page=True)
+        # recorded before axe runs: axe re-fetches stylesheets itself and resolves their
+        # @import rules against the page (a 404 of its own making, not the reader's)
+        report["errors"] = list(v.errors)
         if width_name == "desktop":
             v.page.add_script_tag(path=str(AXE))
             result = v.page.evaluate("async () => await axe.run(document, "
@@ -158,7 +161,6 @@ def inspect_page(browser, site, path, width_name):
             report["axe"] = [(x["id"], x["impact"], len(x["nodes"]), x["nodes"][0]["target"])
                              for x in result["violations"]
                              if x["impact"] in ("serious", "critical")]
-        report["errors"] = list(v.errors)
         return report
     finally:
         v.close()

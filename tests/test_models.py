@@ -1,6 +1,5 @@
 """regkit.models: the MLP, the written-out RNN, and the Post-LN / Pre-LN Transformer."""
 
-import time
 
 import pytest
 import torch
@@ -148,16 +147,13 @@ def test_transformer_bad_arguments():
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
-def test_transformer_is_tiny_and_fast(norm_first):
+def test_transformer_is_tiny(norm_first):
+    # its speed is the benchmark's business (benchmarks/), not a test's: timings depend on the machine
     torch.manual_seed(0)
     model = models.TinyTransformer(10, max_len=16, norm_first=norm_first)
     assert models.count_parameters(model) < 30_000
     x = torch.randint(0, 10, (32, 16))
-    model(x).sum().backward()  # warm up
-    times = []
-    for _ in range(20):
-        start = time.perf_counter()
-        model(x).sum().backward()
-        times.append(time.perf_counter() - start)
-    # 2-4 ms on a laptop core; the fastest of 20 tries, against 50 ms, holds on a busy machine
-    assert min(times) < 0.05
+    out = model(x)
+    assert out.shape == (32, 16, 10)
+    out.sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
