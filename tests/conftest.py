@@ -1,5 +1,10 @@
+import contextlib
+import functools
+import http.server
 import os
+import shutil
 import subprocess
+import threading
 import sys
 from pathlib import Path
 
@@ -16,6 +21,60 @@ def jupyter_book(*args, cwd=ROOT):
     proc = subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=900)
     return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """The tensors of the regkit tests are tiny: handing them between threads costs more than
+    the arithmetic (on a busy 2-core machine, 100x more)."""
+    import torch
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """Serve a folder on 127.0.0.1 (a free port) for the browser; yields the base URL."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require_chromium(what):
+    """Skip a browser test module without Chromium, with a clear message; on CI, fail."""
+    if CHROMIUM is not None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Chromium is missing, so {what} cannot run: CI must install it "
+                    "(.ci/run: apt-get install chromium fonts-nanum)", pytrace=False)
+    pytest.skip(f"Chromium is not installed (apt-get install chromium fonts-nanum); {what} "
+                "need it", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright (Playwright's own browser download is never used)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

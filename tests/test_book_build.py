@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import jupyter_book
-from course import BUILD_HTML, CHAPTERS, LANGUAGES, ROOT, glossary, notebooks
+from course import BUILD_HTML, LANGUAGES, ROOT, glossary, notebooks
 
 EXTERNAL_ASSET = re.compile(
     r'<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc="(?:https?:)?//'

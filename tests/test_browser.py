@@ -2,28 +2,16 @@
 built site served on 127.0.0.1: offline, no console errors, math and Hangul rendered, language
 switch, Korean search, accessibility, phone and desktop widths, page weight."""
 
-import functools
-import http.server
 import json
-import os
-import shutil
-import threading
-from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
 
+from conftest import require_chromium, serve
 from course import BUILD_HTML, LANGUAGES, ROOT, notebooks
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    if os.environ.get("CI") == "true":
-        pytest.fail("Chromium is missing: CI must install it (.ci/run: apt-get install chromium)",
-                    pytrace=False)
-    pytest.skip("Chromium is not installed (apt-get install chromium fonts-nanum); "
-                "the browser tests need it", allow_module_level=True)
+require_chromium("the browser tests")
 
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
@@ -35,33 +23,12 @@ PAGE_WEIGHT_LIMIT = 1_000_000  # bytes of a chapter's own HTML and images
 pytestmark = pytest.mark.usefixtures("built_book")
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(built_book):
     code, log = built_book
     assert code == 0, "the book did not build; see test_book_build"
-    handler = functools.partial(QuietHandler, directory=str(BUILD_HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        yield browser
-        browser.close()
+    with serve(BUILD_HTML) as url:
+        yield url
 
 
 class Visit:

@@ -11,17 +11,8 @@ from hypothesis.extra import numpy as hnp
 
 from regkit import clipping as C
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"), pytest.mark.usefixtures("one_torch_thread")]
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    # The tensors here are tiny: handing them between threads costs more than the
-    # arithmetic (on a busy 2-core machine, 100x more).
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 FEW = settings(max_examples=30, deadline=None)
 

@@ -10,16 +10,7 @@ from hypothesis import strategies as st
 from regkit import optim as O
 from regkit.regularization import decay_param_groups, l2_penalty
 
-pytestmark = pytest.mark.filterwarnings("error")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    # Tiny tensors: one thread is faster than two, and never contends with the machine.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = [pytest.mark.filterwarnings("error"), pytest.mark.usefixtures("one_torch_thread")]
 
 
 # --------------------------------------------------------------------------- l2_penalty

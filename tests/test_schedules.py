@@ -17,17 +17,8 @@ from regkit import schedules as S
 
 # Warnings raised while these tests run are failures: torch warns when a scheduler is
 # misused, and regkit itself must not warn.
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"), pytest.mark.usefixtures("one_torch_thread")]
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    # The tensors here are tiny: handing them between threads costs more than the
-    # arithmetic (on a busy 2-core machine, 100x more).
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 FEW = settings(max_examples=25, deadline=None)
 

@@ -1,27 +1,18 @@
 """The instructors' decks: built from the notebooks by one command, offline, every slide fits a
 1280x720 frame, check cells skipped, notes as speaker notes, math and Hangul rendered, PDFs."""
 
-import functools
-import http.server
-import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 from urllib.parse import urlparse
 
 import pytest
 
+from conftest import require_chromium, serve
 from course import ROOT, all_notebooks, read
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    if os.environ.get("CI") == "true":
-        pytest.fail("Chromium is missing: CI must install it", pytrace=False)
-    pytest.skip("Chromium is not installed; the slide tests need it", allow_module_level=True)
+require_chromium("the slide tests")
 
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 SLIDES = ROOT / "_build" / "slides"
 DECKS = [(p.parent.name, p.stem) for p in all_notebooks()]
@@ -38,24 +29,8 @@ def built_decks(built_book):
 
 @pytest.fixture(scope="module")
 def deck_server(built_decks):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(SLIDES)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
+    with serve(SLIDES) as url:
+        yield url
 
 
 def test_no_deck_needed_a_second_execution(built_decks):
