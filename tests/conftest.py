@@ -1,13 +1,15 @@
 import contextlib
 import functools
 import http.server
+import json
 import os
 import shutil
 import subprocess
-import threading
 import sys
+import threading
 from pathlib import Path
 
+import filelock
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/course.py
@@ -77,8 +79,22 @@ def browser():
         browser.close()
 
 
+def once_per_run(name, tmp_path_factory, make):
+    """`make()` once per test run, even under pytest-xdist (`-n 2`): the first worker makes it,
+    the others wait for it and read its result (a JSON value) instead of making it again."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return make()
+    shared = tmp_path_factory.getbasetemp().parent / f"{name}.json"
+    with filelock.FileLock(str(shared) + ".lock"):
+        if shared.is_file():
+            return json.loads(shared.read_text())
+        result = make()
+        shared.write_text(json.dumps(result))
+        return result
+
+
 @pytest.fixture(scope="session")
-def built_book():
+def built_book(tmp_path_factory):
     """The book built strictly, exactly as `make book` builds it (execution cache reused)."""
-    code, log = jupyter_book("build", ".", "--builder", "html", "-W", "-n", "--keep-going")
-    return code, log
+    return once_per_run("built_book", tmp_path_factory, lambda: jupyter_book(
+        "build", ".", "--builder", "html", "-W", "-n", "--keep-going"))
