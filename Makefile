@@ -4,6 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JB     := $(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
+# The course's models are tiny: one torch thread per notebook is as fast as several, and the
+# build and the tests run two notebooks at once on 2 cores, where more threads fight each other.
+OMP_NUM_THREADS ?= 1
+export OMP_NUM_THREADS
+
 .PHONY: book student slides test bench serve clean
 
 ## book: set up (virtual environment, pip and npm packages), then build the site into _build/html

@@ -194,10 +194,22 @@ MARKED_LANGUAGE = re.compile(r'class="([^"]*\b)?lang-(ko|en)\b[^"]*"')
 KOREAN_EXERCISE_LABELS = [
     (re.compile(r'(<span class="caption-number">|<p class="admonition-title">)Solution to'),
      r"\1풀이:"),
-    (re.compile(r'(<span class="caption-number">|<p class="admonition-title">)Exercise'),
-     r"\1연습문제"),
-    (re.compile(r'>Exercise (\d+)'), r">연습문제 \1"),
+    (re.compile(r'>(\s*)Exercise (\d+)'), r">\1연습문제 \2"),
 ]
+
+# sphinx-exercise numbers exercises across the whole book (the Korean part, then the English
+# one); a reader expects each chapter to start at 1. Numbers are shown in captions and in
+# references to an exercise ("Exercise 7"), always as the whole text of an element.
+EXERCISE_NUMBER = re.compile(r">(\s*)(Exercise|연습문제) (\d+)(\s*)<")
+
+
+def number_exercises_per_page(body: str) -> str:
+    numbers: dict[str, int] = {}
+
+    def renumber(match):
+        new = numbers.setdefault(match.group(3), len(numbers) + 1)
+        return f">{match.group(1)}{match.group(2)} {new}{match.group(4)}<"
+    return EXERCISE_NUMBER.sub(renumber, body)
 
 
 def set_page_language(app: Sphinx, pagename: str, templatename: str, context: dict,
@@ -220,7 +232,7 @@ def set_page_language(app: Sphinx, pagename: str, templatename: str, context: di
         if lang == "ko":
             for pattern, replacement in KOREAN_EXERCISE_LABELS:
                 body = pattern.sub(replacement, body)
-        context["body"] = body
+        context["body"] = number_exercises_per_page(body)
 
 
 # --- the glossary page, rendered from glossary.yml --------------------------------------

@@ -16,7 +16,8 @@
         img.addEventListener("error", done);
       });
     });
-    return Promise.all([math].concat(images));
+    // fonts too: a slide measured in a fallback font is measured wrong
+    return Promise.all([math, document.fonts.ready].concat(images));
   }
 
   // A slide taller than the frame is zoomed out (never below 60 %), so nothing is cut off and
