@@ -15,10 +15,15 @@ Output: ``_build/slides/{ko,en}/NN_slug.slides.html`` and ``.pdf``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import functools
+import http.server
+import json
 import re
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import nbformat
@@ -30,6 +35,7 @@ EXECUTION_CACHE = ROOT / "_build" / ".jupyter_cache"  # the book build's (see _c
 ASSETS = OUT / "_assets"
 MATHJAX_PARTS = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2",
                  "a11y", "ui", "sre", "adaptors")
+READY = "document.documentElement.dataset.slidesReady === 'true'"
 LABELS = {"ko": {"exercise": "연습문제", "note": "참고"},
           "en": {"exercise": "Exercise", "note": "Note"}}
 
@@ -149,43 +155,52 @@ def build_deck(path: Path, bib) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def serve(directory):
+    """Serve a folder on 127.0.0.1 (a free port) for the browser; yields the base URL."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
 def print_handouts(decks: list[Path]) -> None:
     """A PDF per deck, printed by headless Chromium from reveal.js's print layout."""
-    import functools
-    import http.server
-    import threading
-
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         sys.exit("Chromium is needed for the PDF handouts (apt-get install chromium fonts-nanum), "
                  "or build the decks alone with --no-pdf.")
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(OUT))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with serve(OUT) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for deck in decks:
+            url = base + str(deck.relative_to(OUT))
+            # the zooms that make each slide fit, measured in the presenting view ...
             page = browser.new_page(viewport={"width": 1280, "height": 720})
-            for deck in decks:
-                page.goto(base + str(deck.relative_to(OUT)) + "?print-pdf")
-                page.wait_for_function("document.documentElement.dataset.slidesReady === 'true'"
-                                       " && document.querySelectorAll('.pdf-page').length > 0",
-                                       timeout=60_000)
-                page.wait_for_timeout(300)  # the print layout settles after its last page
-                page.pdf(path=str(deck.with_name(deck.name.replace(".slides.html", ".pdf"))),
-                         width="1280px", height="720px", print_background=True)
-            browser.close()
-    finally:
-        server.shutdown()
+            page.goto(url)
+            page.wait_for_function(READY, timeout=60_000)
+            zooms = page.evaluate("window.courseMeasuredZooms()")
+            page.close()
+            # ... handed to the print layout, which reveal.js makes when it starts
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.add_init_script(f"window.courseSlideZooms = {json.dumps(zooms)};")
+            page.goto(url + "?print-pdf")
+            page.wait_for_function(READY + " && document.querySelectorAll('.pdf-page').length > 0",
+                                   timeout=60_000)
+            page.wait_for_timeout(300)  # the print layout settles after its last page
+            page.pdf(path=str(deck.with_name(deck.name.replace(".slides.html", ".pdf"))),
+                     width="1280px", height="720px", print_background=True)
+            page.close()
+        browser.close()
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 // Start the deck: a 1280x720 frame, speaker notes on "s", and slides that fit their frame.
 (function () {
   "use strict";
-  var WIDTH = 1280, HEIGHT = 720, SMALLEST = 60;
+  var WIDTH = 1280, HEIGHT = 720, SMALLEST = 0.6;
+  var printing = /print-pdf/i.test(window.location.search);
 
   function leafSlides() {
     return Array.from(document.querySelectorAll(".reveal .slides section"))
@@ -20,47 +21,66 @@
     return Promise.all([math, document.fonts.ready].concat(images));
   }
 
-  // A slide taller than the frame is zoomed out (never below 60 %), so nothing is cut off and
-  // no slide needs a scrollbar. Measured on a copy laid out at the frame's width,
-  // before reveal.js starts, so that the print layout (PDF handouts) sees the fitted slides.
-  function fitSlides() {
-    var probe = document.createElement("div");
-    probe.className = "reveal";
-    probe.setAttribute("aria-hidden", "true");
-    probe.style.cssText = "position:absolute;left:-100000px;top:0;width:" + WIDTH + "px;visibility:hidden";
-    var slides = document.createElement("div");
-    slides.className = "slides";
-    probe.appendChild(slides);
-    document.body.appendChild(probe);
-    leafSlides().forEach(function (section) {
-      var copy = section.cloneNode(true);
-      copy.style.cssText = "display:block;position:relative;width:" + WIDTH + "px;height:auto;";
-      slides.appendChild(copy);
-      for (var size = 100; copy.getBoundingClientRect().height > HEIGHT && size > SMALLEST;) {
-        size -= 5;
-        copy.style.zoom = size / 100;
-        section.style.zoom = size / 100;
-      }
-      slides.removeChild(copy);
-    });
-    document.body.removeChild(probe);
+  // A slide taller than the frame is zoomed out in steps of 5 % (never below 60 %), so nothing
+  // is cut off and no slide needs a scrollbar.
+  function zoomFor(height) {
+    if (height <= HEIGHT) return 1;
+    return Math.max(SMALLEST, Math.floor(20 * HEIGHT / height) / 20);
   }
 
-  whenRendered().then(function () {
-    fitSlides();
-    return Reveal.initialize({
-      width: WIDTH,
-      height: HEIGHT,
-      margin: 0.04,
-      hash: true,
-      controls: true,
-      progress: true,
-      slideNumber: "c/t",
-      transition: "none",
-      pdfSeparateFragments: false,  // a handout shows each slide once, complete
-      plugins: [RevealNotes]
+  // Measured on the real slides in the started deck (same container, same styles), each shown
+  // for a moment with every fragment visible.
+  function measuredZooms() {
+    return leafSlides().map(function (section) {
+      // show the slide (and its vertical stack, if any) with every fragment, then put it back
+      var shown = [section, section.parentElement.closest("section")].filter(Boolean);
+      var saved = shown.map(function (el) {
+        return {el: el, display: el.style.display, hidden: el.hidden, zoom: el.style.zoom};
+      });
+      shown.forEach(function (el) { el.hidden = false; el.style.display = "block"; });
+      section.style.zoom = "1";
+      var fragments = Array.from(section.querySelectorAll(".fragment:not(.visible)"));
+      fragments.forEach(function (f) { f.classList.add("visible"); });
+      var height = section.scrollHeight;
+      fragments.forEach(function (f) { f.classList.remove("visible"); });
+      saved.forEach(function (s) {
+        s.el.style.display = s.display; s.el.hidden = s.hidden; s.el.style.zoom = s.zoom;
+      });
+      return zoomFor(height);
     });
+  }
+
+  function applyZooms(zooms) {
+    leafSlides().forEach(function (section, i) {
+      section.style.zoom = zooms[i] === 1 ? "" : String(zooms[i]);
+    });
+  }
+  window.courseMeasuredZooms = measuredZooms;
+
+  var config = {
+    width: WIDTH,
+    height: HEIGHT,
+    margin: 0.04,
+    hash: true,
+    controls: true,
+    progress: true,
+    slideNumber: "c/t",
+    transition: "none",
+    pdfSeparateFragments: false,  // a handout shows each slide once, complete,
+    pdfMaxPagesPerSlide: 1,       // on one page (zoomed to fit like the slide itself)
+    plugins: [RevealNotes]
+  };
+
+  whenRendered().then(function () {
+    // The print layout (PDF handouts) is made when reveal.js starts, so it needs the zooms
+    // first: slides/build.py measures them in the presenting view and hands them over.
+    if (printing && window.courseSlideZooms) applyZooms(window.courseSlideZooms);
+    return Reveal.initialize(config);
   }).then(function () {
+    if (!printing) {
+      applyZooms(measuredZooms());
+      Reveal.layout();
+    }
     document.documentElement.dataset.slidesReady = "true";
   });
 })();

@@ -35,7 +35,9 @@ MEASURE_JS = """async () => {
     slide.style.zoom = '1';                       // measure at full size
     const top = slide.getBoundingClientRect().top;
     const scale = Reveal.getScale();
-    const cells = Array.from(slide.querySelectorAll(':scope .jp-Cell')).map(c => ({
+    const cells = Array.from(slide.querySelectorAll('.jp-Cell'))
+      .filter(c => !c.closest('aside.notes'))       // speaker notes are not on the slide
+      .map(c => ({
       id: (c.id || '').replace('cell-id=', ''),
       bottom: (c.getBoundingClientRect().bottom - top) / scale}));
     slide.style.zoom = String(zoom);
@@ -48,9 +50,9 @@ MEASURE_JS = """async () => {
 def measure(decks: list[Path]) -> dict[Path, list[dict]]:
     from playwright.sync_api import sync_playwright
     sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM, serve
+    from conftest import CHROMIUM
     results = {}
-    with serve(build.OUT) as base, sync_playwright() as playwright:
+    with build.serve(build.OUT) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=["--no-sandbox", "--disable-gpu"])
         for deck in decks:

@@ -1,12 +1,8 @@
-import contextlib
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import filelock
@@ -14,6 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/course.py
 from course import ROOT  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "slides"))
+from build import serve  # noqa: E402,F401  (slides/build.py: the one local server)
 
 
 def jupyter_book(*args, cwd=ROOT):
@@ -34,21 +33,6 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
-
-
-@contextlib.contextmanager
-def serve(directory):
-    """Serve a folder on 127.0.0.1 (a free port) for the browser; yields the base URL."""
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
