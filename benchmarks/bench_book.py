@@ -1,4 +1,5 @@
-"""How long the course takes: each notebook, a clean build, a rebuild, the full test command.
+"""How long the course takes: each notebook, a clean build, a rebuild, the full test command;
+and how much a reader downloads for each chapter.
 
 A benchmark, not a test: it prints a Markdown table of measured figures against the course's
 budgets (each notebook <= 15 s and <= 1 GB peak memory, clean build <= 120 s, rebuild with
@@ -20,6 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from course import page_weight  # noqa: E402  (the same measure as the page-weight test)
 BIN = Path(sys.executable).parent
 BUILD = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-W", "-n", "--keep-going"]
 
@@ -92,6 +95,12 @@ def main():
         seconds = timed(BUILD, book)
         rows.append(row("rebuild with nothing changed", seconds, "s", 5))
         print(rows[-1], flush=True)
+        weights = ["| page | HTML (kB) | images (kB) | images | total (kB) |",
+                   "|---|---|---|---|---|"]
+        for page in sorted((book / "_build" / "html" / "chapters").glob("*/*.html")):
+            html, images, count = page_weight(page)
+            weights.append(f"| {page.parent.name}/{page.stem} | {html / 1e3:.0f} | "
+                           f"{images / 1e3:.0f} | {count} | {(html + images) / 1e3:.0f} |")
     finally:
         shutil.rmtree(book.parent)
 
@@ -101,6 +110,8 @@ def main():
 
     print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     print("\n".join(rows))
+    print("\nWhat a reader downloads for each chapter (budget: 1 MB):\n")
+    print("\n".join(weights))
 
 
 if __name__ == "__main__":

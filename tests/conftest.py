@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,53 @@ from course import ROOT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "slides"))
 from build import serve  # noqa: E402,F401  (slides/build.py: the one local server)
+
+
+# --- how two workers share the run (pytest-xdist) ---------------------------------------------
+# Tests of one work unit run on one worker, one unit after another in the order below; the
+# first unit goes to one worker, the next to the other, then each takes the next when free.
+# - The build's unit comes first: the book build (about 2 minutes on 2 cores) and the slide decks
+#   made from its execution cache. Only this worker waits for the build; meanwhile the other
+#   runs the notebooks and regkit's tests.
+# - A notebook's cells share one kernel: a unit per notebook.
+# - The browser's tests of the built site come last, when the build is done: a unit per page
+#   (its tests share one visit); each deck test is a unit of its own.
+# (pytest-xdist's own `xdist_group` marks do not take effect under pytest 9.2, hence a scheduler.)
+WITH_THE_BUILD = ("tests/test_book_build.py::",
+                  "tests/test_slides.py::test_no_deck_needed_a_second_execution")
+BUILT_SITE = ("tests/test_browser.py::", "tests/test_slides.py::")
+PAGE = re.compile(r"\[(?:chapters/)?(ko|en)[-/](\d\d_\w+?)(?:\.html)?(?:-\w+)?\]"
+                  r"|\[(index|glossary|references)\.html\]")
+
+
+def work_unit(nodeid: str) -> str:
+    if nodeid.startswith(WITH_THE_BUILD):
+        return "the build"
+    path, _, name = nodeid.partition("::")
+    if path.endswith(".ipynb"):
+        return path
+    if nodeid.startswith(BUILT_SITE[0]) and (page := PAGE.search(name)):
+        return "page " + "/".join(filter(None, page.groups()))
+    return nodeid if nodeid.startswith(BUILT_SITE) else path
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        if item.nodeid.startswith(WITH_THE_BUILD):
+            return 0
+        if item.nodeid.startswith(BUILT_SITE):
+            return 3
+        return 1 if item.path.suffix == ".ipynb" else 2
+    items.sort(key=rank)  # stable: each file's tests keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return work_unit(nodeid)
+    return CourseScheduling(config, log)
 
 
 def jupyter_book(*args, cwd=ROOT):

@@ -25,6 +25,15 @@ def all_notebooks() -> list[Path]:
     return [path for lang in LANGUAGES for path in notebooks(lang)]
 
 
+def page_weight(page: Path) -> tuple[int, int, int]:
+    """A built page's weight: (bytes of HTML, bytes of the images it shows, number of images)."""
+    text = page.read_text(encoding="utf-8")
+    images = {src for src in re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', text)
+              if not src.startswith(("data:", "http:", "https:", "//"))}
+    image_bytes = sum((page.parent / src.split("?")[0]).stat().st_size for src in images)
+    return len(text.encode("utf-8")), image_bytes, len(images)
+
+
 @lru_cache(maxsize=None)
 def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)

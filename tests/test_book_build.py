@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from conftest import jupyter_book
-from course import BUILD_HTML, LANGUAGES, ROOT, glossary, notebooks
+from course import BUILD_HTML, LANGUAGES, ROOT, glossary, notebooks, page_weight
 
 EXTERNAL_ASSET = re.compile(
     r'<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc="(?:https?:)?//'
@@ -39,6 +39,20 @@ def test_no_page_loads_anything_from_outside_the_site(built_book):
     offenders = [str(p.relative_to(BUILD_HTML)) for p in pages
                  if EXTERNAL_ASSET.search(p.read_text(encoding="utf-8"))]
     assert not offenders, offenders
+
+
+PAGE_WEIGHT_LIMIT = 1_000_000  # bytes: a chapter's HTML and images, for readers on a phone
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_chapter_weighs_over_a_megabyte(built_book, lang):
+    """benchmarks/bench_book.py prints the weight of every page as a table."""
+    weights = {path.stem: page_weight(BUILD_HTML / "chapters" / lang / f"{path.stem}.html")
+               for path in notebooks(lang)}
+    assert all(images > 0 for _, _, images in weights.values() if images), weights
+    heavy = {stem: html + image for stem, (html, image, _) in weights.items()
+             if html + image > PAGE_WEIGHT_LIMIT}
+    assert not heavy, f"pages over 1 MB (bytes): {heavy}"
 
 
 def test_math_comes_from_the_site(built_book):

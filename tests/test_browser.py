@@ -1,8 +1,12 @@
 """The reading experience, in a real browser (Debian's Chromium driven by Playwright) against the
 built site served on 127.0.0.1: offline, no console errors, math and Hangul rendered, language
-switch, Korean search, accessibility, phone and desktop widths, page weight."""
+switch, Korean search, accessibility, phone and desktop widths.
+
+`SCREENSHOTS=1 make test` (or `make screenshots`) also saves a full-page screenshot of every
+chapter at each width into _build/screenshots, to look at the pages as a reader would."""
 
 import json
+import os
 from urllib.parse import quote, urlparse
 
 import pytest
@@ -18,7 +22,7 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 CHAPTERS = [(lang, path.stem) for lang in LANGUAGES for path in notebooks(lang)]
 SHARED_PAGES = ["index.html", "glossary.html", "references.html"]
 PAGES = [f"chapters/{lang}/{stem}.html" for lang, stem in CHAPTERS] + SHARED_PAGES
-PAGE_WEIGHT_LIMIT = 1_000_000  # bytes of a chapter's own HTML and images
+
 
 pytestmark = pytest.mark.usefixtures("built_book")
 
@@ -100,34 +104,52 @@ HANGUL_JS = """() => {
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def inspect_page(browser, site, path, width_name):
-    v = Visit(browser, site + path, WIDTHS[width_name])
+OVERFLOW_JS = ("document.documentElement.scrollWidth"
+               " - document.documentElement.clientWidth")
+
+
+def screenshot(visit, path, width_name):
+    if path.startswith("chapters/") and os.environ.get("SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = path.removeprefix("chapters/").removesuffix(".html").replace("/", "_")
+        visit.page.screenshot(path=str(SCREENSHOTS / f"{name}_{width_name}.png"), full_page=True)
+
+
+def inspect_page(browser, site, path):
+    """Everything the page tests look at, from one visit: first at phone width, then at desktop
+    width; then, on a chapter, its language switch is followed there and back."""
+    v = Visit(browser, site + path, WIDTHS["phone"])
     try:
         v.page.wait_for_timeout(300)  # late scripts (search form, theme) report their errors too
-        report = {
+        report = {"overflow": {"phone": v.page.evaluate(OVERFLOW_JS)}}
+        screenshot(v, path, "phone")
+        v.page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+        v.page.wait_for_timeout(100)  # the theme's layout follows the resize
+        report["overflow"]["desktop"] = v.page.evaluate(OVERFLOW_JS)
+        screenshot(v, path, "desktop")
+        report.update({
             "foreign_hosts": v.foreign_hosts(),
             "raw_text": v.page.evaluate(RAW_TEX_JS),
             "formulas": v.page.evaluate("document.querySelectorAll('.math').length"),
             "rendered": v.page.evaluate("document.querySelectorAll('mjx-container').length"),
             "images": v.page.evaluate(IMAGES_JS),
             "hangul": v.page.evaluate(HANGUL_JS),
-            "overflow": v.page.evaluate("document.documentElement.scrollWidth"
-                                        " - document.documentElement.clientWidth"),
-        }
-        if path.startswith("chapters/"):
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            name = path.removeprefix("chapters/").removesuffix(".html").replace("/", "_")
-            v.page.screenshot(path=str(SCREENSHOTS / f"{name}_{width_name}.png"), full_page=True)
+        })
         # recorded before axe runs: axe re-fetches stylesheets itself and resolves their
         # @import rules against the page (a 404 of its own making, not the reader's)
         report["errors"] = list(v.errors)
-        if width_name == "desktop":
-            v.page.add_script_tag(path=str(AXE))
-            result = v.page.evaluate("async () => await axe.run(document, "
-                                     "{resultTypes: ['violations']})")
-            report["axe"] = [(x["id"], x["impact"], len(x["nodes"]), x["nodes"][0]["target"])
-                             for x in result["violations"]
-                             if x["impact"] in ("serious", "critical")]
+        v.page.add_script_tag(path=str(AXE))
+        result = v.page.evaluate("async () => await axe.run(document, "
+                                 "{resultTypes: ['violations']})")
+        report["axe"] = [(x["id"], x["impact"], len(x["nodes"]), x["nodes"][0]["target"])
+                         for x in result["violations"] if x["impact"] in ("serious", "critical")]
+        if path.startswith("chapters/"):
+            report["switch"] = []
+            for _ in range(2):  # to the mirror, and back
+                v.page.click("p.lang-switch a")
+                v.page.wait_for_load_state("load")
+                report["switch"].append((v.page.url, v.page.evaluate(
+                    "document.documentElement.lang")))
         return report
     finally:
         v.close()
@@ -137,10 +159,10 @@ def inspect_page(browser, site, path, width_name):
 def page_report(browser, site):
     cache = {}
 
-    def report(path, width_name="desktop"):
-        if (path, width_name) not in cache:
-            cache[path, width_name] = inspect_page(browser, site, path, width_name)
-        return cache[path, width_name]
+    def report(path):
+        if path not in cache:
+            cache[path] = inspect_page(browser, site, path)
+        return cache[path]
     return report
 
 
@@ -180,8 +202,7 @@ def test_hangul_is_rendered(page_report, path):
 @pytest.mark.parametrize("width_name", WIDTHS)
 @pytest.mark.parametrize("lang, stem", CHAPTERS)
 def test_no_horizontal_scroll(page_report, lang, stem, width_name):
-    """Also saves a full-page screenshot of each chapter at each width, for review."""
-    overflow = page_report(f"chapters/{lang}/{stem}.html", width_name)["overflow"]
+    overflow = page_report(f"chapters/{lang}/{stem}.html")["overflow"][width_name]
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {WIDTHS[width_name]}px"
 
 
@@ -191,39 +212,12 @@ def test_no_serious_accessibility_violations(page_report, path):
     assert not serious, json.dumps(serious, ensure_ascii=False)
 
 
-# --- chapter pages: language switch, widths, weight ----------------------------------------
-
 @pytest.mark.parametrize("lang, stem", CHAPTERS)
-def test_language_switch_leads_to_the_mirror_and_back(visit, lang, stem):
+def test_language_switch_leads_to_the_mirror_and_back(page_report, lang, stem):
     other = "en" if lang == "ko" else "ko"
-    v = visit(f"chapters/{lang}/{stem}.html")
-    v.page.click("p.lang-switch a")
-    v.page.wait_for_load_state("load")
-    assert v.page.url.endswith(f"chapters/{other}/{stem}.html")
-    assert v.page.evaluate("document.documentElement.lang") == other
-    v.page.click("p.lang-switch a")
-    v.page.wait_for_load_state("load")
-    assert v.page.url.endswith(f"chapters/{lang}/{stem}.html")
-
-
-def test_page_weight_of_each_chapter(visit):
-    rows = []
-    for lang, stem in CHAPTERS:
-        v = visit(f"chapters/{lang}/{stem}.html")
-        images = v.page.evaluate(
-            "Array.from(document.querySelectorAll('main img')).map(i => i.src)")
-        html_bytes = (BUILD_HTML / "chapters" / lang / f"{stem}.html").stat().st_size
-        image_bytes = sum((BUILD_HTML / urlparse(src).path.lstrip("/")).stat().st_size
-                          for src in set(images))
-        rows.append((f"{lang}/{stem}", html_bytes, image_bytes, len(set(images))))
-        v.close()
-    table = ["| page | HTML (kB) | images (kB) | images | total (kB) |", "|---|---|---|---|---|"]
-    table += [f"| {name} | {h / 1e3:.0f} | {i / 1e3:.0f} | {n} | {(h + i) / 1e3:.0f} |"
-              for name, h, i, n in rows]
-    (ROOT / "_build" / "page_weight.md").write_text("\n".join(table) + "\n", encoding="utf-8")
-    print("\n".join(table))
-    heavy = [(name, h + i) for name, h, i, _ in rows if h + i > PAGE_WEIGHT_LIMIT]
-    assert not heavy, f"pages over 1 MB: {heavy}"
+    (there, there_lang), (back, back_lang) = page_report(f"chapters/{lang}/{stem}.html")["switch"]
+    assert there.endswith(f"chapters/{other}/{stem}.html") and there_lang == other
+    assert back.endswith(f"chapters/{lang}/{stem}.html") and back_lang == lang
 
 
 # --- search ---------------------------------------------------------------------------------

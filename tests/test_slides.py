@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import require_chromium, serve
+from conftest import once_per_run, require_chromium, serve
 from course import ROOT, all_notebooks, read
 
 require_chromium("the slide tests")
@@ -18,13 +18,15 @@ SLIDES = ROOT / "_build" / "slides"
 DECKS = [(p.parent.name, p.stem) for p in all_notebooks()]
 
 
-@pytest.fixture(scope="module")
-def built_decks(built_book):
-    """`make slides`, after the book build whose executed notebooks it reuses."""
-    result = subprocess.run([sys.executable, str(ROOT / "slides" / "build.py")], cwd=ROOT,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return result.stdout
+@pytest.fixture(scope="session")
+def built_decks(built_book, tmp_path_factory):
+    """`make slides` (once per run), after the book build whose executed notebooks it reuses."""
+    def build():
+        result = subprocess.run([sys.executable, str(ROOT / "slides" / "build.py")], cwd=ROOT,
+                                capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        return result.stdout
+    return once_per_run("built_decks", tmp_path_factory, build)
 
 
 @pytest.fixture(scope="module")
