@@ -9,7 +9,7 @@ JB     := $(BIN)/jupyter-book build . --builder html -W -n --keep-going
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: book student slides test screenshots bench serve clean
+.PHONY: book student slides test bench serve clean
 
 ## book: set up (virtual environment, pip and npm packages), then build the site into _build/html
 book: $(VENV)/.installed node_modules/.installed
@@ -26,10 +26,6 @@ slides: book
 ## test: every test (regkit, notebooks with nbval, parity, terminology, the strict build)
 test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python -m pytest
-
-## screenshots: full-page screenshots of every chapter, phone and desktop, into _build/screenshots
-screenshots: $(VENV)/.installed node_modules/.installed
-	SCREENSHOTS=1 $(BIN)/python -m pytest tests/test_browser.py -k horizontal_scroll
 
 ## bench: the speed of regkit and of the notebooks and the build, as tables (not a test)
 bench: $(VENV)/.installed node_modules/.installed
