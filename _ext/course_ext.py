@@ -11,6 +11,8 @@
   ``_config.yml``; until then no invented URL appears anywhere.
 - Korean chapter pages label their exercises in Korean (sphinx-exercise follows the single
   book-wide ``language``, which is English).
+- Notebooks that the execution cache lacks are executed before the build reads them, as many at
+  a time as there are cores (myst-nb runs them one after another).
 """
 
 from __future__ import annotations
@@ -53,6 +55,74 @@ def mirror_of(docname: str) -> str | None:
         return None
     other = "en" if lang == "ko" else "ko"
     return f"chapters/{other}/{docname.split('/')[-1]}"
+
+
+# --- notebooks executed in parallel, into myst-nb's execution cache ------------------------
+
+def _execute_notebook(path: str, timeout: int, threads: int) -> tuple[str | None, float, str | None]:
+    """Run one notebook top to bottom in its own folder (in a worker process)."""
+    # Kernels running side by side share the cores: one that starts a thread per core makes
+    # them all wait on each other (torch's tiny models here run 10-40x slower).
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+    notebook = nbformat.read(path, as_version=4)
+    result = single_nb_execution(notebook, cwd=str(Path(path).parent), timeout=timeout,
+                                 allow_errors=False, meta_override=True)
+    if result.err is not None:
+        return None, result.time, result.exc_string
+    return nbformat.writes(notebook), result.time, None
+
+
+def execute_in_parallel(app: Sphinx) -> None:
+    """Fill the execution cache with every notebook it lacks, several at a time.
+
+    myst-nb's cache mode executes a notebook when the build reads it, one after another; on two
+    cores that is half of a clean build. What runs here is exactly what myst-nb would run (the
+    notebook in its own folder); myst-nb then finds the outputs in the cache. A notebook that
+    fails here is left to myst-nb, which runs it again and reports the error as usual.
+    """
+    config = app.config
+    if config.nb_execution_mode != "cache" or (os.cpu_count() or 1) < 2:
+        return
+    import nbformat
+    from concurrent.futures import ProcessPoolExecutor
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from sphinx.util import logging
+    from sphinx.util.matching import Matcher
+
+    cache = get_cache(config.nb_execution_cache_path or ".jupyter_cache")
+    skip_execution = Matcher(list(config.nb_execution_excludepatterns))
+    missing = []
+    # the book's documents, found as Sphinx will find them
+    docnames = app.project.discover(config.exclude_patterns, config.include_patterns)
+    for docname in sorted(docnames):
+        path = Path(app.project.doc2path(docname, absolute=True))
+        relative = path.relative_to(app.srcdir).as_posix()
+        if path.suffix != ".ipynb" or skip_execution(relative):
+            continue
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            missing.append(path)
+    if len(missing) < 2:
+        return
+    cores = os.cpu_count() or 1
+    workers = min(len(missing), cores)
+    logger = logging.getLogger(__name__)
+    logger.info(f"executing {len(missing)} notebooks, {workers} at a time")
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        runs = [(path, pool.submit(_execute_notebook, str(path), config.nb_execution_timeout,
+                                   max(1, cores // workers)))
+                for path in missing]
+        for path, run in runs:
+            text, seconds, error = run.result()
+            if error is None:
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(nbformat.reads(text, as_version=4), str(path),
+                                  data={"execution_seconds": seconds}),
+                    check_validity=False, overwrite=True)
 
 
 # --- math without a CDN -------------------------------------------------------------------
@@ -276,6 +346,18 @@ class CourseGlossary(SphinxDirective):
         return row
 
 
+def refresh_own_static_files(app: Sphinx, exception) -> None:
+    """Sphinx copies the static files only when it rewrites some page, so a change to the course's
+    own CSS or JavaScript alone would never reach the site: copy them (those that changed)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util.fileutil import copy_asset
+    for entry in app.config.html_static_path:
+        source = Path(app.confdir) / entry
+        if source.is_dir():
+            copy_asset(str(source), str(Path(app.outdir) / "_static"))
+
+
 def setup(app: Sphinx) -> dict:
     app.add_directive("course-glossary", CourseGlossary)
     app.connect("config-inited", enable_repository_features)
@@ -283,9 +365,11 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", choose_edition)
     app.add_transform(RemoveSolutions)
     app.connect("builder-inited", copy_mathjax)
+    app.connect("builder-inited", execute_in_parallel)
     app.connect("doctree-resolved", add_language_switch)
     app.connect("html-page-context", set_page_language)
     app.connect("html-page-context", remove_thebe_assets, priority=900)
     app.connect("doctree-resolved", remove_thebe_config, priority=900)
+    app.connect("build-finished", refresh_own_static_files)
     app.connect("build-finished", build_search_index)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
