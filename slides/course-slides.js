@@ -17,8 +17,16 @@
         img.addEventListener("error", done);
       });
     });
-    // fonts too: a slide measured in a fallback font is measured wrong
-    return Promise.all([math, document.fonts.ready].concat(images));
+    // Fonts last: a slide measured in a fallback font is measured wrong, and the typeset math
+    // and the laid-out code ask for fonts of their own only once they are on the page.
+    return Promise.all([math].concat(images)).then(function () {
+      void document.body.offsetHeight;  // lay out, so that every font in use is requested
+      return document.fonts.ready;
+    }).then(function () {
+      return new Promise(function (done) {
+        requestAnimationFrame(function () { requestAnimationFrame(done); });
+      });
+    });
   }
 
   // A slide taller than the frame is zoomed out in steps of 5 % (never below 60 %), so nothing
@@ -80,6 +88,11 @@
     if (!printing) {
       applyZooms(measuredZooms());
       Reveal.layout();
+      // a font that arrives later still changes the slides' heights: measure again
+      document.fonts.addEventListener("loadingdone", function () {
+        applyZooms(measuredZooms());
+        Reveal.layout();
+      });
     }
     document.documentElement.dataset.slidesReady = "true";
   });
