@@ -21,6 +21,7 @@ Notation (the chapters'): t the step, T the total number of steps, T_w the warmu
 import inspect
 
 import numpy as np
+import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
@@ -49,6 +50,7 @@ __all__ = [
     "inverse_sqrt_warmup",
     "as_scheduler",
     "ScheduleLR",
+    "torch_lrs",
 ]
 
 
@@ -417,12 +419,42 @@ def as_scheduler(optimizer, schedule, **kwargs):
     >>> w = torch.nn.Parameter(torch.zeros(1))
     >>> optimizer = torch.optim.SGD([w], lr=0.1)
     >>> scheduler = as_scheduler(optimizer, warmup_cosine, warmup_steps=2, total_steps=6)
-    >>> lrs = []
-    >>> for _ in range(4):
-    ...     lrs.append(round(optimizer.param_groups[0]["lr"], 6))
-    ...     optimizer.step()
-    ...     scheduler.step()
-    >>> lrs
-    [0.0, 0.05, 0.1, 0.085355]
+    >>> scheduler.get_last_lr(), optimizer.step(), scheduler.step(), scheduler.get_last_lr()
+    ([0.0], None, None, [0.05])
+    >>> torch_lrs(lambda opt: as_scheduler(opt, warmup_cosine, warmup_steps=2, total_steps=6),
+    ...           steps=4, base_lr=0.1).round(6)
+    array([0.     , 0.05   , 0.1    , 0.085355])
     """
     return ScheduleLR(optimizer, schedule, **kwargs)
+
+
+def torch_lrs(make_scheduler, steps, base_lr=1.0):
+    """The learning rates a torch scheduler sets for updates 0, 1, …, steps − 1.
+
+    A torch scheduler is an object with state, not a function of t: it overwrites the
+    optimizer's ``param_groups[0]["lr"]`` once per ``scheduler.step()``. This steps one
+    ``torch.optim.SGD(lr=base_lr)`` on a single parameter ``steps`` times, in torch's order
+    (``optimizer.step()``, then ``scheduler.step()``), reading the rate each update uses, so
+    that it compares with a regkit schedule evaluated at ``np.arange(steps)``.
+    ``make_scheduler(optimizer)`` builds the scheduler.
+
+    >>> import torch
+    >>> torch_lrs(lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
+    ...           steps=5, base_lr=0.1)
+    array([0.1  , 0.1  , 0.05 , 0.05 , 0.025])
+    >>> step_decay(np.arange(5), base_lr=0.1, step_size=2, gamma=0.5)
+    array([0.1  , 0.1  , 0.05 , 0.05 , 0.025])
+    """
+    check_positive_int("steps", steps)
+    check_lr("base_lr", base_lr)
+    if not callable(make_scheduler):
+        raise TypeError(f"make_scheduler must be a callable make_scheduler(optimizer), "
+                        f"got {make_scheduler!r}")
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=base_lr)
+    scheduler = make_scheduler(optimizer)
+    lrs = []
+    for _ in range(steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()  # no gradient: the weight stays; torch wants this before the scheduler
+        scheduler.step()
+    return np.array(lrs)

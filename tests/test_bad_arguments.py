@@ -169,6 +169,23 @@ def test_as_scheduler_bad_arguments(make_arguments, name):
     assert_names(error, name)
 
 
+def step_lr(optimizer):
+    return torch.optim.lr_scheduler.StepLR(optimizer, step_size=2)
+
+
+@pytest.mark.parametrize(
+    "make_arguments, name",
+    [(lambda bad=bad: dict(make_scheduler=step_lr, steps=bad), "steps") for bad in BAD_COUNT]
+    + [(lambda bad=bad: dict(make_scheduler=step_lr, steps=3, base_lr=bad), "base_lr")
+       for bad in BAD_LR]
+    + [(lambda: dict(make_scheduler="StepLR", steps=3), "make_scheduler")],
+)
+def test_torch_lrs_bad_arguments(make_arguments, name):
+    with pytest.raises((ValueError, TypeError)) as error:
+        S.torch_lrs(**make_arguments())
+    assert_names(error, name)
+
+
 def test_torch_accepts_what_regkit_refuses():
     # Why regkit raises: in torch a negative max_norm silently flips every gradient...
     p = parameter_with_grad()

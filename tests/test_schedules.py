@@ -5,6 +5,7 @@ Conventions), over the whole range the contract names, boundary steps included.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -25,17 +26,13 @@ FEW = settings(max_examples=25, deadline=None)
 learning_rates = st.floats(1e-4, 10.0)
 
 
-def torch_lrs(make_scheduler, n_steps, lr=1.0):
-    """The lr a torch scheduler gives at steps 0..n_steps, stepped once per update."""
-    weight = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([weight], lr=lr)
-    scheduler = make_scheduler(optimizer)
-    lrs = [optimizer.param_groups[0]["lr"]]
-    for _ in range(n_steps):
-        optimizer.step()  # before scheduler.step(), as torch requires (no grad: a no-op)
-        scheduler.step()
-        lrs.append(optimizer.param_groups[0]["lr"])
-    return np.array(lrs)
+def test_torch_lrs_reads_the_rate_each_update_uses():
+    """Update k uses the rate after k scheduler steps; torch's order, so torch does not warn."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torch warns if scheduler.step() comes first
+        lrs = S.torch_lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=2, gamma=0.5), 5, 0.1)
+    np.testing.assert_allclose(lrs, [0.1, 0.1, 0.05, 0.05, 0.025], rtol=1e-15)
+    assert S.torch_lrs(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, 0.9), 1).tolist() == [1.0]
 
 
 def assert_schedule_equal(ours, reference, peak):
@@ -52,7 +49,7 @@ def assert_schedule_equal(ours, reference, peak):
 @given(base_lr=learning_rates, step_size=st.integers(1, 40), gamma=st.floats(0.05, 1.0))
 def test_step_decay_equals_StepLR(base_lr, step_size, gamma):
     n = 4 * step_size + 3
-    reference = torch_lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size, gamma), n, base_lr)
+    reference = S.torch_lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size, gamma), n + 1, base_lr)
     ours = S.step_decay(np.arange(n + 1), base_lr, step_size, gamma)
     assert_schedule_equal(ours, reference, base_lr)
 
@@ -65,7 +62,7 @@ def test_step_decay_equals_StepLR(base_lr, step_size, gamma):
 )
 def test_multistep_decay_equals_MultiStepLR(base_lr, milestones, gamma):
     n = 210
-    reference = torch_lrs(lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones, gamma), n, base_lr)
+    reference = S.torch_lrs(lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones, gamma), n + 1, base_lr)
     ours = S.multistep_decay(np.arange(n + 1), base_lr, milestones, gamma)
     assert_schedule_equal(ours, reference, base_lr)
 
@@ -74,7 +71,7 @@ def test_multistep_decay_equals_MultiStepLR(base_lr, milestones, gamma):
 @given(base_lr=learning_rates, gamma=st.floats(0.9, 1.0))
 def test_exponential_decay_equals_ExponentialLR(base_lr, gamma):
     n = 300
-    reference = torch_lrs(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma), n, base_lr)
+    reference = S.torch_lrs(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma), n + 1, base_lr)
     assert_schedule_equal(S.exponential_decay(np.arange(n + 1), base_lr, gamma), reference, base_lr)
 
 
@@ -82,8 +79,8 @@ def test_exponential_decay_equals_ExponentialLR(base_lr, gamma):
 @given(base_lr=learning_rates, warmup_steps=st.integers(1, 100), start_factor=st.floats(0.01, 1.0))
 def test_linear_warmup_equals_LinearLR(base_lr, warmup_steps, start_factor):
     n = warmup_steps + 20  # past the end of the warmup: it must hold base_lr
-    reference = torch_lrs(
-        lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor, 1.0, warmup_steps), n, base_lr
+    reference = S.torch_lrs(
+        lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor, 1.0, warmup_steps), n + 1, base_lr
     )
     ours = S.linear_warmup(np.arange(n + 1), base_lr, warmup_steps, start_factor)
     assert_schedule_equal(ours, reference, base_lr)
@@ -116,7 +113,7 @@ def test_cyclic_equals_CyclicLR(base_lr, amplitude, step_size_up, step_size_down
             optimizer, base_lr, max_lr, step_size_up, step_size_down, mode, gamma, cycle_momentum=False
         )
 
-    reference = torch_lrs(make, n, base_lr)
+    reference = S.torch_lrs(make, n + 1, base_lr)
     ours = S.cyclic(np.arange(n + 1), base_lr, max_lr, step_size_up, step_size_down, mode, gamma)
     assert_schedule_equal(ours, reference, max_lr)
 
@@ -132,8 +129,8 @@ def test_cyclic_turning_points():
 @given(base_lr=learning_rates, total_steps=st.integers(1, 300), min_fraction=st.floats(0.0, 1.0))
 def test_cosine_annealing_equals_CosineAnnealingLR_up_to_T(base_lr, total_steps, min_fraction):
     min_lr = base_lr * min_fraction
-    reference = torch_lrs(
-        lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, total_steps, min_lr), total_steps, base_lr
+    reference = S.torch_lrs(
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, total_steps, min_lr), total_steps + 1, base_lr
     )
     ours = S.cosine_annealing(np.arange(total_steps + 1), base_lr, total_steps, min_lr)
     assert_schedule_equal(ours, reference, base_lr)
@@ -141,7 +138,7 @@ def test_cosine_annealing_equals_CosineAnnealingLR_up_to_T(base_lr, total_steps,
 
 def test_cosine_annealing_holds_min_lr_where_torch_climbs_back():
     total_steps, min_lr = 10, 0.01
-    reference = torch_lrs(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, total_steps, min_lr), 15)
+    reference = S.torch_lrs(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, total_steps, min_lr), 16)
     ours = S.cosine_annealing(np.arange(16), 1.0, total_steps, min_lr)
     assert np.all(ours[total_steps:] == min_lr)
     assert reference[15] > 0.1  # torch's cosine is periodic: after T it rises again
@@ -161,7 +158,7 @@ def test_cosine_with_restarts_equals_CosineAnnealingWarmRestarts(base_lr, cycle_
     def make(optimizer):
         return torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, cycle_steps, cycle_mult, min_lr)
 
-    reference = torch_lrs(make, n, base_lr)
+    reference = S.torch_lrs(make, n + 1, base_lr)
     ours = S.cosine_with_restarts(np.arange(n + 1), base_lr, cycle_steps, cycle_mult, min_lr)
     assert_schedule_equal(ours, reference, base_lr)
 
