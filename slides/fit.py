@@ -58,8 +58,7 @@ def measure(decks: list[Path]) -> dict[Path, list[dict]]:
         for deck in decks:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(base + str(deck.relative_to(build.OUT)))
-            page.wait_for_function("document.documentElement.dataset.slidesReady === 'true'",
-                                   timeout=60_000)
+            page.wait_for_function(build.READY, timeout=60_000)
             results[deck] = page.evaluate(MEASURE_JS)
             page.close()
         browser.close()

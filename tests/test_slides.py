@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from build import READY  # slides/build.py (on the path through conftest)
 from conftest import once_per_run, require_chromium, serve
 from course import ROOT, all_notebooks, read
 
@@ -71,8 +72,7 @@ def test_deck(browser, deck_server, lang, stem):
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(deck_server + path)
-        page.wait_for_function("document.documentElement.dataset.slidesReady === 'true'",
-                               timeout=60_000)
+        page.wait_for_function(READY, timeout=60_000)
         facts = page.evaluate(SLIDE_FACTS_JS)
         text = page.evaluate("""() => { const c = document.querySelector('.slides').cloneNode(true);
             c.querySelectorAll('pre, code, mjx-container, aside.notes').forEach(e => e.remove());
