@@ -1,5 +1,8 @@
 """The course's own Sphinx extension: what a bilingual, offline book needs beyond Jupyter Book.
 
+- The course's own fonts (``_ext/course_fonts.py``), from ``node_modules``, cut down to the
+  characters the book shows, into the built site as ``_fonts/``: no glyph is drawn by a font
+  the reader's machine happens to have.
 - Math without a CDN: MathJax 3 comes from the npm registry (``npm ci`` puts it in
   ``node_modules/``) and is copied into the built site as ``_mathjax/``.
 - Each page declares its language: ``chapters/ko/*`` is ``lang="ko"``, ``chapters/en/*`` is
@@ -125,6 +128,32 @@ def execute_in_parallel(app: Sphinx) -> None:
                     check_validity=False, overwrite=True)
 
 
+# --- where each notebook cell starts, for the decks ---------------------------------------
+
+# The decks (slides/build.py) show each markdown cell as the book rendered it. myst-nb does not
+# wrap a markdown cell in an element (its headings open sections that outlive the cell), so
+# each cell's start is marked with an invisible comment, as myst-nb's own source suggests.
+CELL_MARKER = "course-cell {index}"
+
+
+def _marking_cell_starts(render):
+    def render_marked(self, token) -> None:
+        marker = CELL_MARKER.format(index=token.meta["index"])
+        self.current_node.append(nodes.raw("", f"<!-- {marker} -->", format="html"))
+        render(self, token)
+    return render_marked
+
+
+def mark_cell_starts() -> None:
+    from myst_nb.core.render import MditRenderMixin
+    for name in ("render_nb_cell_markdown", "render_nb_cell_code"):
+        render = getattr(MditRenderMixin, name)
+        if not getattr(render, "course_marked", False):
+            marked = _marking_cell_starts(render)
+            marked.course_marked = True
+            setattr(MditRenderMixin, name, marked)
+
+
 # --- math without a CDN -------------------------------------------------------------------
 
 def copy_mathjax(app: Sphinx) -> None:
@@ -146,11 +175,29 @@ def copy_mathjax(app: Sphinx) -> None:
             _copy_if_changed(src, dst)
 
 
+def install_course_fonts(app: Sphinx, exception) -> None:
+    """The fonts, cut down to what the course can show (its sources, and the search interface
+    Pagefind has just written), into the site."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from course_fonts import course_characters, install_fonts
+    root, out = Path(app.srcdir), Path(app.outdir)
+    characters = course_characters(root, *sorted(out.glob("pagefind-*/pagefind-ui.js")))
+    try:
+        install_fonts(root / "node_modules", out / FONTS_DIR, characters,
+                      cache=root / "_build" / ".font-cache")
+    except FileNotFoundError as missing:
+        raise ExtensionError(str(missing)) from None
+
+
 def _copy_if_changed(src, dst) -> None:
     # a rebuild with nothing changed must stay fast: skip files that are already there
     if Path(dst).exists() and filecmp.cmp(src, dst, shallow=True):
         return
     shutil.copy2(src, dst)
+
+
+FONTS_DIR = "_fonts"
 
 
 # --- search that understands Korean ------------------------------------------------------
@@ -359,12 +406,15 @@ def refresh_own_static_files(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    mark_cell_starts()
     app.add_directive("course-glossary", CourseGlossary)
     app.connect("config-inited", enable_repository_features)
     app.add_config_value("course_edition", "instructor", "env")
     app.connect("config-inited", choose_edition)
     app.add_transform(RemoveSolutions)
     app.connect("builder-inited", copy_mathjax)
+    # Sphinx resolves a stylesheet's path under _static/; the fonts sit beside it, like MathJax
+    app.add_css_file(f"../{FONTS_DIR}/fonts.css", priority=100)
     app.connect("builder-inited", execute_in_parallel)
     app.connect("doctree-resolved", add_language_switch)
     app.connect("html-page-context", set_page_language)
@@ -372,4 +422,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", remove_thebe_config, priority=900)
     app.connect("build-finished", refresh_own_static_files)
     app.connect("build-finished", build_search_index)
+    app.connect("build-finished", install_course_fonts, priority=600)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # as the Makefile sets it for builds and tests
 sys.path.insert(0, str(ROOT / "tests"))
-from course import page_weight  # noqa: E402  (the same measure as the page-weight test)
+from course import FONT_BYTES_JS, KEEP_EVERY_RESOURCE_JS, page_weight  # noqa: E402  (the measures of the tests)
 BIN = Path(sys.executable).parent
 BUILD = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-W", "-n", "--keep-going"]
 
@@ -70,6 +70,24 @@ def clean_copy() -> Path:
     return target
 
 
+def font_bytes(site: Path, pages: list[Path]) -> dict[Path, int]:
+    """The bytes of font chunks each page makes Chromium download (as tests/test_browser.py)."""
+    sys.path.insert(0, str(ROOT / "slides"))
+    from build import launch_chromium, serve
+    from playwright.sync_api import sync_playwright
+    sizes = {}
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright, system_fonts=True)
+        for page in pages:
+            tab = browser.new_page(viewport={"width": 1280, "height": 900})
+            tab.add_init_script(KEEP_EVERY_RESOURCE_JS)
+            tab.goto(base + page.relative_to(site).as_posix(), wait_until="load")
+            sizes[page] = tab.evaluate(FONT_BYTES_JS)
+            tab.close()
+        browser.close()
+    return sizes
+
+
 def row(what, measured, unit, budget):
     verdict = "ok" if measured <= budget else "**over**"
     return f"| {what} | {measured:.1f} {unit} | ≤ {budget:g} {unit} | {verdict} |"
@@ -96,12 +114,17 @@ def main():
         seconds = timed(BUILD, book)
         rows.append(row("rebuild with nothing changed", seconds, "s", 5))
         print(rows[-1], flush=True)
-        weights = ["| page | HTML (kB) | images (kB) | images | total (kB) |",
-                   "|---|---|---|---|---|"]
-        for page in sorted((book / "_build" / "html" / "chapters").glob("*/*.html")):
+        weights = ["| page | HTML (kB) | images (kB) | images | fonts (kB) | total (kB) |",
+                   "|---|---|---|---|---|---|"]
+        site = book / "_build" / "html"
+        pages = sorted((site / "chapters").glob("*/*.html"))
+        fonts = font_bytes(site, pages)
+        for page in pages:
             html, images, count = page_weight(page)
+            total = html + images + fonts[page]
             weights.append(f"| {page.parent.name}/{page.stem} | {html / 1e3:.0f} | "
-                           f"{images / 1e3:.0f} | {count} | {(html + images) / 1e3:.0f} |")
+                           f"{images / 1e3:.0f} | {count} | {fonts[page] / 1e3:.0f} | "
+                           f"{total / 1e3:.0f} |")
         if args.tests:  # as CI runs it: a fresh clone, nothing built yet
             shutil.rmtree(book / "_build")
             seconds = timed([sys.executable, "-m", "pytest", "-q"], book)

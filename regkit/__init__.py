@@ -11,6 +11,7 @@ One module per idea of the lecture:
 ``regkit.models``       a small MLP, a minimal RNN, a tiny Transformer
 ``regkit.training``     one training loop that records loss, LR, grad norm
 ``regkit.plotting``     the course's figure style (Hangul-safe)
+``regkit.listing``      ``show_source``: regkit's own code, shown in a chapter
 =====================  ==============================================
 
 The contract modules need only NumPy and PyTorch; matplotlib, scikit-learn and
@@ -59,10 +60,11 @@ def get_device(prefer: str = "cuda") -> torch.device:
 
 
 from . import clipping, schedules, regularization, optim  # noqa: E402  (contract modules)
-from . import data, models, training, plotting  # noqa: E402  (course helpers)
+from . import data, models, training, plotting, listing  # noqa: E402  (course helpers)
+from .listing import show_source  # noqa: E402
 
 __all__ = [
-    "seed_everything", "get_device",
+    "seed_everything", "get_device", "show_source",
     "clipping", "schedules", "regularization", "optim",
-    "data", "models", "training", "plotting",
+    "data", "models", "training", "plotting", "listing",
 ]

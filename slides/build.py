@@ -20,6 +20,7 @@ import copy
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import sys
@@ -32,12 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SLIDES_DIR = Path(__file__).resolve().parent
 OUT = ROOT / "_build" / "slides"
 EXECUTION_CACHE = ROOT / "_build" / ".jupyter_cache"  # the book build's (see _config.yml)
+BUILT_BOOK = ROOT / "_build" / "html"
 ASSETS = OUT / "_assets"
 MATHJAX_PARTS = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2",
                  "a11y", "ui", "sre", "adaptors")
 READY = "document.documentElement.dataset.slidesReady === 'true'"
-LABELS = {"ko": {"exercise": "연습문제", "note": "참고"},
-          "en": {"exercise": "Exercise", "note": "Note"}}
 
 
 # --- assets -------------------------------------------------------------------------------
@@ -59,6 +59,12 @@ def copy_assets() -> None:
             shutil.copy2(source, target)
     for name in ("course-slides.css", "course-slides.js"):
         shutil.copy2(SLIDES_DIR / name, ASSETS / name)
+    # the book's fonts, already cut down to what the course shows (notes and code included)
+    fonts = BUILT_BOOK / "_fonts"
+    if not (fonts / "fonts.css").is_file():
+        sys.exit(f"{fonts} is missing: the decks use the book's fonts (make book)")
+    shutil.rmtree(ASSETS / "fonts", ignore_errors=True)
+    shutil.copytree(fonts, ASSETS / "fonts")
 
 
 # --- the notebook, with outputs -----------------------------------------------------------
@@ -80,66 +86,125 @@ def executed(path: Path) -> nbformat.NotebookNode:
     return source
 
 
-# --- MyST, which reveal.js does not read, as plain Markdown --------------------------------
+# --- markdown cells as the book rendered them ---------------------------------------------
 
-DIRECTIVE = re.compile(r"^(```+|:::+)\{([\w:-]+)\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
-OPTION = re.compile(r"^:[\w-]+:.*\n?", re.M)
-ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
-
-
-def cite_text(keys: str, style: str, bib) -> str:
-    names = []
-    for key in keys.split(","):
-        entry = bib.entries.get(key.strip())
-        if entry is None:
-            names.append(key.strip())
-            continue
-        authors = entry.persons.get("author", [])
-        last = " ".join(authors[0].last_names) if authors else key
-        who = last + (" et al." if len(authors) > 2 else
-                      f" & {' '.join(authors[1].last_names)}" if len(authors) == 2 else "")
-        year = entry.fields.get("year", "")
-        names.append(f"{who} ({year})" if style == "t" else f"{who}, {year}")
-    return "; ".join(names) if style == "t" else "(" + "; ".join(names) + ")"
+# The book's page marks where each notebook cell starts (_ext/course_ext.py, CELL_MARKER); the
+# HTML between one cell's marker and the next is that cell, as MyST and Sphinx rendered it:
+# references resolved, citations, glossary terms, exercises numbered and labelled per language.
+CELL_MARKER = re.compile(r"^\s*course-cell (\d+)\s*$")
 
 
-def plain_markdown(text: str, lang: str, bib) -> str:
-    def directive(match):
-        name, body = match.group(2), OPTION.sub("", match.group(3)).strip()
-        if name in ("solution-start", "solution-end", "footbibliography", "bibliography"):
-            return ""
-        if name == "exercise":
-            return f'<div class="course-exercise">\n\n**{LABELS[lang]["exercise"]}.** {body}\n\n</div>'
-        if name == "math":
-            return f"$$\n{body}\n$$"
-        if name in ("note", "tip", "important", "warning", "caution", "admonition", "hint"):
-            return f"> **{LABELS[lang]['note']}.** " + body.replace("\n", "\n> ")
-        return body
-
-    def role(match):
-        name, content = match.groups()
-        if name.startswith("footcite") or name.startswith("cite"):
-            return cite_text(content, "t" if name.endswith(":t") else "p", bib)
-        return re.sub(r"\s*<[^>]*>$", "", content)  # {term}`text <target>` -> text
-
-    text = DIRECTIVE.sub(directive, text)
-    text = ROLE.sub(role, text)
-    # links between chapters point at the other decks
-    return re.sub(r"\]\((\d\d_[a-z0-9_]+)\)", r"](\1.slides.html)", text)
+def _document_order(root) -> tuple[dict[int, int], dict[int, int]]:
+    """Each node's position in document order, and the position of its last descendant."""
+    start, end = {}, {}
+    for position, node in enumerate(root.descendants):
+        start[id(node)] = position
+    for node in root.descendants:
+        last = node
+        while getattr(last, "contents", None):
+            last = last.contents[-1]
+        end[id(node)] = start[id(last)]
+    return start, end
 
 
-def slide_notebook(path: Path, bib) -> nbformat.NotebookNode:
+def _between(node, low: int, high: int, start, end):
+    """A copy of what of ``node`` lies strictly between positions ``low`` and ``high``: the
+    DOM Range ``cloneContents`` of that span (partly covered elements cloned as shells)."""
+    from bs4 import NavigableString, Tag
+    first, last = start[id(node)], end[id(node)]
+    if last <= low or first >= high:
+        return None
+    if low < first and last < high:
+        return copy.copy(node)
+    if isinstance(node, NavigableString):
+        return None
+    # a shell recurs in several cells: its id belongs to none of them
+    shell = Tag(name=node.name, attrs={k: v for k, v in node.attrs.items() if k != "id"})
+    for child in list(node.children):
+        part = _between(child, low, high, start, end)
+        if part is not None:
+            shell.append(part)
+    return shell
+
+
+def _for_the_deck(fragment, stem: str) -> None:
+    """Page-only parts out; links that a deck can follow kept, the others become text."""
+    for element in fragment.select("a.headerlink, p.lang-switch"):
+        element.decompose()
+    for section in fragment.find_all("section"):
+        section.name = "div"  # a <section> is a slide to reveal.js
+    for link in fragment.find_all("a"):
+        href = link.get("href", "")
+        chapter = re.match(r"(?:\.\./\w+/)?(\d\d_\w+)\.html(?:#.*)?$", href)
+        if chapter and chapter.group(1) != stem:
+            link["href"] = f"{chapter.group(1)}.slides.html"
+        elif not href.startswith(("http:", "https:")):
+            link.unwrap()  # an anchor on the page, the glossary, a citation: text on a slide
+
+
+def rendered_markdown_cells(page: Path) -> dict[int, str]:
+    """{cell index: its HTML} for every markdown cell of the book's page ``page``."""
+    from bs4 import BeautifulSoup, Comment
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article.bd-article") or soup.body
+    start, end = _document_order(article)
+    markers = [(int(m.group(1)), start[id(node)]) for node in article.find_all(
+        string=lambda text: isinstance(text, Comment)) if (m := CELL_MARKER.match(node))]
+    if not markers:
+        raise SystemExit(f"{page} has no cell markers: rebuild the book (make book)")
+    markers.append((None, len(start)))
+    cells = {}
+    for (index, low), (_, high) in zip(markers, markers[1:]):
+        parts = [part for child in list(article.children)
+                 if (part := _between(child, low, high, start, end)) is not None]
+        holder = soup.new_tag("div")
+        for part in parts:
+            holder.append(part)
+        _for_the_deck(holder, page.stem)
+        cells[index] = holder.decode_contents().strip()
+    return cells
+
+
+@functools.lru_cache(maxsize=1)
+def _notes_parser():
+    from html import escape
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    def math(content, options):
+        tex = escape(content)
+        return f"\\[{tex}\\]" if options.get("display_mode") else f"\\({tex}\\)"
+    return MarkdownIt("commonmark").enable("table").use(dollarmath_plugin, renderer=math)
+
+
+def speaker_notes_html(source: str) -> str:
+    """An instructor's note (never on the book's pages) as HTML, by markdown-it, the parser
+    MyST is built on; notes are plain Markdown with math, no MyST roles or directives."""
+    return _notes_parser().render(source)
+
+
+def slide_notebook(path: Path) -> nbformat.NotebookNode:
     nb = copy.deepcopy(executed(path))
-    lang = path.parent.name
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            cell.source = plain_markdown(cell.source, lang, bib)
+    page = BUILT_BOOK / path.relative_to(ROOT).with_suffix(".html")
+    if not page.is_file():
+        raise SystemExit(f"{page} is missing: the decks are made from the book (make book)")
+    rendered = rendered_markdown_cells(page)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        slide_type = cell.metadata.get("slideshow", {}).get("slide_type")
+        if index in rendered:
+            cell.metadata["course_html"] = rendered[index]
+        elif slide_type == "notes":
+            cell.metadata["course_html"] = speaker_notes_html(cell.source)
+        elif slide_type != "skip":
+            raise SystemExit(f"{page}: cell {index} is not on the page, so it cannot be a slide")
     return nb
 
 
 # --- decks and handouts -------------------------------------------------------------------
 
-def build_deck(path: Path, bib) -> Path:
+def build_deck(path: Path) -> Path:
     from nbconvert import SlidesExporter
     lang = path.parent.name
     exporter = SlidesExporter(
@@ -147,7 +212,7 @@ def build_deck(path: Path, bib) -> Path:
         reveal_url_prefix="../_assets/reveal.js", reveal_theme="white",
         exclude_input_prompt=True, exclude_output_prompt=True, language_code=lang)
     body, _ = exporter.from_notebook_node(
-        slide_notebook(path, bib),
+        slide_notebook(path),
         resources={"course_assets": "../_assets", "metadata": {"name": path.stem}})
     target = OUT / lang / f"{path.stem}.slides.html"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -170,18 +235,46 @@ def serve(directory):
         server.shutdown()
 
 
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+ONLY_LAST_RESORT = ('<?xml version="1.0"?>\n<fontconfig><dir>{fonts}</dir>'
+                    '<cachedir>{cache}</cachedir></fontconfig>\n')
+
+
+def launch_chromium(playwright, *, system_fonts: bool = False):
+    """Debian's Chromium under Playwright (never Playwright's own browser download).
+
+    By default it sees none of the machine's fonts: its fontconfig offers one font alone, the
+    Last Resort font that ships with matplotlib, which draws any character as a box. What it
+    lays out is drawn by the course's web fonts (or shows up as boxes), so the zooms of the decks
+    and the layout tests come out the same on every machine. (With no font at all, Chromium
+    loads no web font for Hangul and cannot print.) ``system_fonts=True`` is a reader's
+    machine, for the font tests.
+    """
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        sys.exit("Chromium is needed (apt-get install chromium)")
+    env = dict(os.environ)
+    if not system_fonts:
+        import tempfile
+        import matplotlib
+        folder = Path(tempfile.mkdtemp(prefix="course-no-system-fonts-"))
+        (folder / "fonts").mkdir()
+        shutil.copy2(Path(matplotlib.get_data_path()) / "fonts/ttf/LastResortHE-Regular.ttf",
+                     folder / "fonts")
+        (folder / "fonts.conf").write_text(
+            ONLY_LAST_RESORT.format(fonts=folder / "fonts", cache=folder / "cache"))
+        env["FONTCONFIG_FILE"] = str(folder / "fonts.conf")
+    return playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, env=env)
+
+
 def print_handouts(decks: list[Path]) -> None:
     """A PDF per deck, printed by headless Chromium from reveal.js's print layout."""
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        sys.exit("Chromium is needed for the PDF handouts (apt-get install chromium fonts-nanum), "
-                 "or build the decks alone with --no-pdf.")
     with serve(OUT) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch_chromium(playwright)
         for deck in decks:
             url = base + str(deck.relative_to(OUT))
             # the zooms that make each slide fit, measured in the presenting view ...
@@ -209,13 +302,11 @@ def main() -> None:
                         help="chapter notebooks (default: every chapter in both languages)")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF handouts")
     args = parser.parse_args()
-    from pybtex.database import parse_file
-    bib = parse_file(str(ROOT / "references.bib"))
     notebooks = [p.resolve() for p in args.notebooks] or sorted(ROOT.glob("chapters/*/*.ipynb"))
     copy_assets()
     decks = []
     for path in notebooks:
-        decks.append(build_deck(path, bib))
+        decks.append(build_deck(path))
         print(f"  {decks[-1].relative_to(ROOT)}")
     if not args.no_pdf:
         print_handouts(decks)

@@ -19,10 +19,7 @@
     });
     // Fonts last: a slide measured in a fallback font is measured wrong, and the typeset math
     // and the laid-out code ask for fonts of their own only once they are on the page.
-    return Promise.all([math].concat(images)).then(function () {
-      void document.body.offsetHeight;  // lay out, so that every font in use is requested
-      return document.fonts.ready;
-    }).then(function () {
+    return Promise.all([math].concat(images)).then(requestEveryFont).then(function () {
       return new Promise(function (done) {
         requestAnimationFrame(function () { requestAnimationFrame(done); });
       });
@@ -36,26 +33,39 @@
     return Math.max(SMALLEST, Math.floor(20 * HEIGHT / height) / 20);
   }
 
+  // Show a slide (and its vertical stack, if any) with every fragment, run fn, put it back.
+  function withSlideShown(section, fn) {
+    var shown = [section, section.parentElement.closest("section")].filter(Boolean);
+    var saved = shown.map(function (el) {
+      return {el: el, display: el.style.display, hidden: el.hidden, zoom: el.style.zoom};
+    });
+    shown.forEach(function (el) { el.hidden = false; el.style.display = "block"; });
+    section.style.zoom = "1";
+    var fragments = Array.from(section.querySelectorAll(".fragment:not(.visible)"));
+    fragments.forEach(function (f) { f.classList.add("visible"); });
+    var result = fn(section);
+    fragments.forEach(function (f) { f.classList.remove("visible"); });
+    saved.forEach(function (s) {
+      s.el.style.display = s.display; s.el.hidden = s.hidden; s.el.style.zoom = s.zoom;
+    });
+    return result;
+  }
+
   // Measured on the real slides in the started deck (same container, same styles), each shown
   // for a moment with every fragment visible.
   function measuredZooms() {
     return leafSlides().map(function (section) {
-      // show the slide (and its vertical stack, if any) with every fragment, then put it back
-      var shown = [section, section.parentElement.closest("section")].filter(Boolean);
-      var saved = shown.map(function (el) {
-        return {el: el, display: el.style.display, hidden: el.hidden, zoom: el.style.zoom};
-      });
-      shown.forEach(function (el) { el.hidden = false; el.style.display = "block"; });
-      section.style.zoom = "1";
-      var fragments = Array.from(section.querySelectorAll(".fragment:not(.visible)"));
-      fragments.forEach(function (f) { f.classList.add("visible"); });
-      var height = section.scrollHeight;
-      fragments.forEach(function (f) { f.classList.remove("visible"); });
-      saved.forEach(function (s) {
-        s.el.style.display = s.display; s.el.hidden = s.hidden; s.el.style.zoom = s.zoom;
-      });
-      return zoomFor(height);
+      return withSlideShown(section, function (shown) { return zoomFor(shown.scrollHeight); });
     });
+  }
+
+  // The fonts come in unicode-range chunks, each asked for when text that needs it is laid out:
+  // lay out every slide once, so that every chunk of the deck has arrived before it is measured.
+  function requestEveryFont() {
+    leafSlides().forEach(function (section) {
+      withSlideShown(section, function (shown) { return shown.offsetHeight; });
+    });
+    return document.fonts.ready;
   }
 
   function applyZooms(zooms) {

@@ -49,12 +49,9 @@ MEASURE_JS = """async () => {
 
 def measure(decks: list[Path]) -> dict[Path, list[dict]]:
     from playwright.sync_api import sync_playwright
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM
     results = {}
     with build.serve(build.OUT) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--no-sandbox", "--disable-gpu"])
+        browser = build.launch_chromium(playwright)
         for deck in decks:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(base + str(deck.relative_to(build.OUT)))
@@ -92,13 +89,11 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="report, change nothing")
     args = parser.parse_args()
     stems = sorted({p.stem for p in args.notebooks})
-    from pybtex.database import parse_file
-    bib = parse_file(str(ROOT / "references.bib"))
     build.copy_assets()
     for round_ in range(4):
         pairs = {stem: [ROOT / "chapters" / lang / f"{stem}.ipynb" for lang in ("ko", "en")]
                  for stem in stems}
-        decks = {path: build.build_deck(path, bib) for paths in pairs.values() for path in paths}
+        decks = {path: build.build_deck(path) for paths in pairs.values() for path in paths}
         measured = measure(list(decks.values()))
         changed = False
         for stem, paths in pairs.items():

@@ -17,6 +17,20 @@ LANGUAGES = ("ko", "en")
 BUILD_HTML = ROOT / "_build" / "html"
 
 
+# MyST source that a reader must never see as text (outside code): a target label `(name)=`, a
+# role {ref}`...`, a directive fence ```{note} / :::{note}, a directive option :label: ...
+SOURCE_MARKUP = re.compile(
+    r"^\s*\([\w.:-]+\)=\s*$"
+    r"|\{[\w:-]+\}`"
+    r"|^\s*(?:```+|:::+)\s*\{[\w:-]+\}"
+    r"|^\s*:(?:label|class|name|width|align|alt|figwidth|header-rows|widths):\s", re.M)
+
+
+def visible_source_markup(text: str) -> list[str]:
+    """The lines of ``text`` (what a reader sees) that show MyST source."""
+    return [m.group(0).strip() for m in SOURCE_MARKUP.finditer(text)]
+
+
 def notebooks(lang: str) -> list[Path]:
     return sorted((CHAPTERS / lang).glob("*.ipynb"))
 
@@ -32,6 +46,19 @@ def page_weight(page: Path) -> tuple[int, int, int]:
               if not src.startswith(("data:", "http:", "https:", "//"))}
     image_bytes = sum((page.parent / src.split("?")[0]).stat().st_size for src in images)
     return len(text.encode("utf-8")), image_bytes, len(images)
+
+
+# The bytes of the course's fonts (_build/html/_fonts) a page made the browser download: only the
+# unicode-range chunks of the characters it shows. Evaluated on a loaded page (Playwright) that
+# ran KEEP_EVERY_RESOURCE_JS first (add_init_script): the browser keeps only 250 entries.
+KEEP_EVERY_RESOURCE_JS = "performance.setResourceTimingBufferSize(100000);"
+FONT_BYTES_JS = """async () => {
+  void document.body.offsetHeight;
+  await document.fonts.ready;
+  return performance.getEntriesByType('resource')
+    .filter(entry => entry.name.includes('/_fonts/') && entry.name.endsWith('.woff2'))
+    .reduce((sum, entry) => sum + entry.encodedBodySize, 0);
+}"""
 
 
 @lru_cache(maxsize=None)

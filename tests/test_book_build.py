@@ -180,3 +180,16 @@ def test_student_edition_leaves_the_solutions_out(built_book, tmp_path):
             if exercises:
                 assert solutions > 0, f"the instructor edition shows no solution: {instructor}"
             assert not re.findall(r'class="solution[ "]', s), f"a solution in {student}"
+
+
+def test_no_notebook_executes_twice_in_a_test_run(request, built_book):
+    """nbval's run of each notebook fills the execution cache (tests/conftest.py); the build
+    must find every one there rather than run it again."""
+    ran = {item.parent.path for item in request.session.items
+           if type(item).__name__ == "IPyNbCell"}
+    if not ran:
+        pytest.skip("no notebook ran under nbval in this run")
+    _, log = built_book
+    executed = [line for line in log.splitlines()
+                if "Executing notebook" in line or re.search(r"executing \d+ notebooks", line)]
+    assert not executed, "\n".join(executed)

@@ -10,8 +10,9 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from conftest import require_chromium, serve
-from course import BUILD_HTML, LANGUAGES, ROOT, notebooks
+from conftest import MATH_DONE_JS, require_chromium
+from course import (BUILD_HTML, FONT_BYTES_JS, KEEP_EVERY_RESOURCE_JS, LANGUAGES, ROOT,
+                    notebooks, page_weight, visible_source_markup)
 
 require_chromium("the browser tests")
 
@@ -26,19 +27,12 @@ PAGES = [f"chapters/{lang}/{stem}.html" for lang, stem in CHAPTERS] + SHARED_PAG
 pytestmark = pytest.mark.usefixtures("built_book")
 
 
-@pytest.fixture(scope="module")
-def site(built_book):
-    code, log = built_book
-    assert code == 0, "the book did not build; see test_book_build"
-    with serve(BUILD_HTML) as url:
-        yield url
-
-
 class Visit:
     """One page in a fresh context, with every request and console error recorded."""
 
     def __init__(self, browser, url, width=1280):
         self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.context.add_init_script(KEEP_EVERY_RESOURCE_JS)
         self.page = self.context.new_page()
         self.requests, self.errors = [], []
         self.page.on("request", lambda request: self.requests.append(request.url))
@@ -50,10 +44,7 @@ class Visit:
         self.wait_for_math()
 
     def wait_for_math(self):
-        self.page.wait_for_function(
-            "!window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise"
-            " && (window.MathJax.startup.promise.then(() => window.__mathDone = true),"
-            " window.__mathDone === true))", timeout=20_000)
+        self.page.wait_for_function(MATH_DONE_JS, timeout=20_000)
 
     def foreign_hosts(self):
         return sorted({urlparse(u).hostname for u in self.requests
@@ -90,11 +81,13 @@ IMAGES_JS = """() => Array.from(document.querySelectorAll('main img')).map(img =
     {src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0,
      alt: img.getAttribute('alt') || ''}))"""
 
-HANGUL_JS = """() => {
+HANGUL_JS = """async () => {
   // A glyph the font lacks is drawn as the same empty box as a certainly-missing code point.
+  // (A canvas asks for no web font itself: the font's chunk for these syllables is loaded first.)
   const ctx = document.createElement('canvas').getContext('2d');
   const el = document.querySelector('main h1') || document.body;
   ctx.font = getComputedStyle(el).font;
+  await document.fonts.load(ctx.font, '학습률');
   const tofu = ctx.measureText('\\u{10FFFD}\\u{10FFFD}\\u{10FFFD}').width;
   const hangul = ctx.measureText('학습률').width;
   return {hangul, tofu, hasHangul: /[\\uac00-\\ud7a3]/.test(document.body.innerText)};
@@ -128,6 +121,7 @@ def inspect_page(browser, site, path):
         report["overflow"]["desktop"] = v.page.evaluate(OVERFLOW_JS)
         screenshot(v, path, "desktop")
         report.update({
+            "font_bytes": v.page.evaluate(FONT_BYTES_JS),
             "foreign_hosts": v.foreign_hosts(),
             "raw_text": v.page.evaluate(RAW_TEX_JS),
             "formulas": v.page.evaluate("document.querySelectorAll('.math').length"),
@@ -180,6 +174,27 @@ def test_math_is_rendered(page_report, path):
         assert raw not in report["raw_text"], f"raw TeX {raw!r} is visible on {path}"
     assert report["rendered"] >= report["formulas"], (
         f"{report['formulas']} formulas, {report['rendered']} rendered")
+
+
+PAGE_WEIGHT_LIMIT = 1_000_000  # bytes, for readers on a phone
+
+
+@pytest.mark.parametrize("lang, stem", CHAPTERS)
+def test_a_chapter_with_its_fonts_weighs_under_a_megabyte(page_report, lang, stem):
+    """HTML, images and the font chunks the page downloads (benchmarks/bench_book.py prints
+    them as a table)."""
+    html, images, _ = page_weight(BUILD_HTML / "chapters" / lang / f"{stem}.html")
+    fonts = page_report(f"chapters/{lang}/{stem}.html")["font_bytes"]
+    assert fonts > 0, "the page downloaded none of the course's fonts"
+    assert html + images + fonts <= PAGE_WEIGHT_LIMIT, (
+        f"{(html + images + fonts) / 1e3:.0f} kB: HTML {html / 1e3:.0f}, images "
+        f"{images / 1e3:.0f}, fonts {fonts / 1e3:.0f}")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_source_markup_is_visible(page_report, path):
+    shown = visible_source_markup(page_report(path)["raw_text"])
+    assert not shown, f"MyST source shown as text on {path}: {shown[:5]}"
 
 
 @pytest.mark.parametrize("path", PAGES)

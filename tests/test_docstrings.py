@@ -5,7 +5,8 @@ import importlib
 
 import pytest
 
-CONTRACT = ["regkit.clipping", "regkit.schedules", "regkit.regularization", "regkit.optim"]
+CONTRACT = ["regkit.clipping", "regkit.schedules", "regkit.regularization", "regkit.optim",
+            "regkit.listing"]
 
 
 @pytest.mark.parametrize("name", CONTRACT)

@@ -125,3 +125,30 @@ def test_import_regkit_does_not_import_the_heavy_helpers():
             "'koreanize_matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]" and out.stderr == ""
+
+
+def test_figures_are_shown_as_compact_palette_pngs():
+    """A notebook shows figures through plotting._compact_png: the same picture as IPython's
+    PNG, with a 256-colour palette (a chapter with a dozen figures stays light for phones)."""
+    from io import BytesIO
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from IPython.core.pylabtools import print_figure
+    from PIL import Image
+
+    from regkit.plotting import _compact_png
+    fig, ax = plt.subplots()
+    t = np.linspace(0, 10, 500)
+    for k in range(4):
+        ax.plot(t, np.sin(t + k), label=f"curve {k}")
+    ax.legend()
+    ax.set_title("학습률 α_t")
+    full, compact = print_figure(fig, "png"), _compact_png(fig)
+    plt.close(fig)
+    original = Image.open(BytesIO(full)).convert("RGB")
+    palette = Image.open(BytesIO(compact))
+    assert palette.mode == "P" and palette.size == original.size
+    difference = np.abs(np.asarray(palette.convert("RGB"), float) - np.asarray(original, float))
+    assert difference.mean() < 1.0, difference.mean()  # of 255: the eye sees no change
+    assert len(compact) < 0.7 * len(full)

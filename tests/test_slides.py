@@ -2,38 +2,19 @@
 1280x720 frame, check cells skipped, notes as speaker notes, math and Hangul rendered, PDFs."""
 
 import re
-import subprocess
-import sys
 from urllib.parse import urlparse
 
 import pytest
 
 from build import READY  # slides/build.py (on the path through conftest)
-from conftest import once_per_run, require_chromium, serve
-from course import ROOT, all_notebooks, read
+from conftest import require_chromium
+from course import ROOT, all_notebooks, read, visible_source_markup
 
 require_chromium("the slide tests")
 
 
 SLIDES = ROOT / "_build" / "slides"
 DECKS = [(p.parent.name, p.stem) for p in all_notebooks()]
-
-
-@pytest.fixture(scope="session")
-def built_decks(built_book, tmp_path_factory):
-    """`make slides` (once per run), after the book build whose executed notebooks it reuses."""
-    def build():
-        result = subprocess.run([sys.executable, str(ROOT / "slides" / "build.py")], cwd=ROOT,
-                                capture_output=True, text=True, timeout=900)
-        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-        return result.stdout
-    return once_per_run("built_decks", tmp_path_factory, build)
-
-
-@pytest.fixture(scope="module")
-def deck_server(built_decks):
-    with serve(SLIDES) as url:
-        yield url
 
 
 def test_no_deck_needed_a_second_execution(built_decks):
@@ -81,8 +62,9 @@ def test_deck(browser, deck_server, lang, stem):
         visible_notes = page.evaluate("""Array.from(document.querySelectorAll('aside.notes'))
             .filter(n => n.offsetParent !== null).length""")
         code_cells = page.evaluate("document.querySelectorAll('.jp-CodeCell').length")
-        hangul = page.evaluate("""() => { const ctx = document.createElement('canvas').getContext('2d');
+        hangul = page.evaluate("""async () => { const ctx = document.createElement('canvas').getContext('2d');
             ctx.font = getComputedStyle(document.querySelector('.reveal h1, .reveal h2')).font;
+            await document.fonts.load(ctx.font, '학습률');  // a canvas loads no web font itself
             return [ctx.measureText('학습률').width, ctx.measureText('\\u{10FFFD}\\u{10FFFD}\\u{10FFFD}').width]; }""")
     finally:
         page.close()
@@ -103,6 +85,8 @@ def test_deck(browser, deck_server, lang, stem):
 
     for raw in ("$$", "\\(", "\\["):
         assert raw not in text, f"raw TeX {raw!r} on a slide"
+    shown = visible_source_markup(text)
+    assert not shown, f"MyST source shown as text on the slides: {shown[:5]}"
 
     cells = read(ROOT / "chapters" / lang / f"{stem}.ipynb").cells
     slide_type = [c.metadata["slideshow"]["slide_type"] for c in cells]
