@@ -28,9 +28,12 @@
 
   // A slide taller than the frame is zoomed out in steps of 5 % (never below 60 %), so nothing
   // is cut off and no slide needs a scrollbar.
+  // Measured with a few pixels to spare: scrollHeight is rounded, and the slide as presented
+  // can come out a pixel taller than the same slide measured here.
+  var ROOM = HEIGHT - 4;
   function zoomFor(height) {
-    if (height <= HEIGHT) return 1;
-    return Math.max(SMALLEST, Math.floor(20 * HEIGHT / height) / 20);
+    if (height <= ROOM) return 1;
+    return Math.max(SMALLEST, Math.floor(20 * ROOM / height) / 20);
   }
 
   // Show a slide (and its vertical stack, if any) with every fragment, run fn, put it back.
