@@ -27,9 +27,6 @@ import re
 import shutil
 from pathlib import Path
 
-TEXT_FAMILY = "Pretendard Variable"
-CODE_FAMILY = "Nanum Gothic Coding"
-
 # (stylesheet in node_modules, as shipped by the font's package)
 STYLESHEETS = (
     "pretendard/dist/web/variable/pretendardvariable-dynamic-subset.css",
