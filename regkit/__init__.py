@@ -60,7 +60,7 @@ def get_device(prefer: str = "cuda") -> torch.device:
 
 
 from . import clipping, schedules, regularization, optim  # noqa: E402  (contract modules)
-from . import data, models, training, plotting, listing  # noqa: E402  (course helpers)
+from . import data, models, training, plotting, listing, distributed  # noqa: E402  (course helpers)
 from .listing import show_source  # noqa: E402
 
 __all__ = [

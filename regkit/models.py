@@ -113,10 +113,12 @@ class TinyRNN(nn.Module):
     def forward(self, x):
         if x.dim() != 3:
             raise ValueError(f"x must have shape (batch, T, input_size), got {tuple(x.shape)}")
-        inputs = self.W_xh(x)  # W_xh x_t + b for every t at once: one matmul, not T
+        # W_xh x_t + b for every t in one matmul; unbind (not inputs[:, t]) so that the
+        # backward pass stacks the T slices once instead of building T full-size gradients
+        inputs = self.W_xh(x).unbind(dim=1)
         h = x.new_zeros(x.shape[0], self.hidden_size)
         for t in range(x.shape[1]):
-            h = torch.tanh(self.W_hh(h) + inputs[:, t])
+            h = torch.tanh(self.W_hh(h) + inputs[t])
         return self.W_hy(h)
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["History", "train", "evaluate_accuracy", "cross_entropy_loss", "mse_loss"]
+__all__ = ["History", "train", "train_grid", "evaluate_accuracy", "cross_entropy_loss", "mse_loss"]
 
 
 # --------------------------------------------------------------------------- loss functions
@@ -67,6 +67,9 @@ class History:
     grad_norm: np.ndarray
     eval_steps: list = field(default_factory=list)
     eval: dict = field(default_factory=dict)
+    # recorded by train_grid: ‖θ_{k+1} − θ_k‖ (the step's length) and ‖θ_{k+1}‖
+    update_norm: np.ndarray = field(default_factory=lambda: np.empty(0))
+    weight_norm: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     # a finite loss this many times the first one also counts as divergence
     EXPLODED = 10.0
@@ -122,8 +125,9 @@ class History:
         if isinstance(panels, str):
             panels = (panels,)
         for name in panels:
-            if name not in ("loss", "lr", "grad_norm") and name not in self.eval:
-                raise ValueError(f"panels: unknown panel {name!r}; use 'loss', 'lr', 'grad_norm' "
+            per_step = ("loss", "lr", "grad_norm") + (("update_norm",) if len(self.update_norm) else ())
+            if name not in per_step and name not in self.eval:
+                raise ValueError(f"panels: unknown panel {name!r}; use one of {per_step} "
                                  f"or a key of eval {sorted(self.eval)}")
         if not 0.0 <= smooth < 1.0:
             raise ValueError(f"smooth must be in [0, 1), got {smooth}")
@@ -264,7 +268,7 @@ def train(model, loss_fn, batches, optimizer, steps, schedule=None, clip_norm=No
             history.loss[k] = loss.item()
 
             if clip_norm is not None:  # clip_grad_norm_ returns the norm before clipping
-                norm = clipping.clip_grad_norm_(params, clip_norm)
+                norm = clipping.clip_grad_norm_foreach_(params, clip_norm)
             else:
                 norm = clipping.global_grad_norm(params)
                 if clip_value is not None:
@@ -289,6 +293,130 @@ def train(model, loss_fn, batches, optimizer, steps, schedule=None, clip_norm=No
             if eval_fn is not None and history.eval_steps[-1] != steps:
                 run_eval(steps)
     return history
+
+
+# --------------------------------------------------------------------------- many runs at once
+def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=None, clip=None):
+    """Train several models of one architecture side by side, as one batched model.
+
+    A sweep over seeds and learning rates is a grid of tiny models: ``torch.func`` stacks
+    their parameters (one leading dimension of size M) and ``vmap`` runs all M forward and
+    backward passes as single tensor operations. Model m follows exactly the update it
+    would get alone, step k being::
+
+        α_{k,m} = lr[m] · schedule(k)               # schedule(k) = 1 without a schedule
+        loss_m = loss_fn(model_m, batch_k); backward
+        record loss_m, α_{k,m}, ‖g_m‖               # the norm before clipping
+        clip(parameters of model m)                 # e.g. regkit.clipping.clip_grad_norm_
+        θ_m ← θ_m + α_{k,m} · Δ_m                   # Δ_m: the optimizer's step at lr 1
+
+    The last line is why ``make_optimizer(params, lr=1.0)`` may be any optimizer whose step
+    is proportional to its learning rate (SGD with or without momentum, Adam, AdamW; not
+    schedule-free): the optimizer works elementwise, so one optimizer over the stacked
+    tensors is M independent ones. ``clip`` (one function for all, or a list with one
+    function or None per model) gets model m's parameters as views whose ``.grad`` are
+    views of the stacked gradients, so any regkit or torch clipping function works
+    unchanged. All models see the same batch at each step.
+
+    A model whose loss stops being finite is frozen there; its history is NaN from that
+    step on, as with ``train``. Returns one :class:`History` per model, with
+    ``update_norm`` (‖θ_{k+1} − θ_k‖) and ``weight_norm`` (‖θ_{k+1}‖); afterwards each module
+    in ``models`` holds its trained parameters.
+
+    Example
+    -------
+    >>> def rnn(seed):
+    ...     torch.manual_seed(seed); return TinyRNN(hidden_size=16, recurrent_scale=1.2)
+    >>> lrs = [0.03, 0.1, 0.3]
+    >>> runs = train_grid([rnn(s) for lr in lrs for s in range(4)], mse_loss,
+    ...                   lambda k: adding_problem(32, seq_len=15, seed=k),
+    ...                   functools.partial(torch.optim.SGD, momentum=0.9), steps=300,
+    ...                   lr=[lr for lr in lrs for s in range(4)],
+    ...                   clip=lambda params: clip_grad_norm_(params, 1.0))
+    """
+    import copy
+
+    from torch.func import functional_call, stack_module_state, vmap
+
+    models = list(models)
+    if not models or not all(isinstance(m, torch.nn.Module) for m in models):
+        raise TypeError("models must be a non-empty list of torch modules of one architecture")
+    n = len(models)
+    steps = _check_steps(steps)
+    lr = np.broadcast_to(np.asarray(lr, dtype=float), (n,)).copy()
+    if not np.all(np.isfinite(lr) & (lr >= 0)):
+        raise ValueError(f"lr must be finite numbers >= 0, one per model or one for all, got {lr}")
+    if schedule is not None and not callable(schedule):
+        raise TypeError("schedule must be None or a callable step -> factor")
+    clips = list(clip) if isinstance(clip, (list, tuple)) else [clip] * n
+    if len(clips) != n or not all(c is None or callable(c) for c in clips):
+        raise TypeError(f"clip must be None, a callable parameters -> anything, or a list of "
+                        f"{n} of them (None: no clipping for that model)")
+    next_batch = _batch_source(batches)
+
+    params, buffers = stack_module_state(models)
+    stacked = list(params.values())
+    skeleton = copy.deepcopy(models[0]).to("meta")  # the architecture, without storage
+
+    def one_loss(p, b, batch):
+        return loss_fn(lambda *inputs: functional_call(skeleton, (p, b), inputs), batch)
+
+    grid_loss = vmap(one_loss, in_dims=(0, 0, None))
+    optimizer = make_optimizer(stacked, lr=1.0)
+    per_model = [[p.detach()[m] for p in stacked] for m in range(n)]
+
+    def per_model_norm(tensors):
+        return sum(t.pow(2).flatten(1).sum(1) for t in tensors).sqrt()
+
+    record = {name: np.full((steps, n), np.nan)
+              for name in ("loss", "lr", "grad_norm", "update_norm", "weight_norm")}
+    alive = torch.ones(n, dtype=torch.bool)
+    for module in models:
+        module.train()
+    with _flush_denormals():
+        for k in range(steps):
+            factor = 1.0 if schedule is None else float(schedule(k))
+            step_lr = torch.as_tensor(lr * factor, dtype=stacked[0].dtype)
+            optimizer.zero_grad(set_to_none=True)
+            losses = grid_loss(params, buffers, next_batch(k))
+            if losses.shape != (n,):
+                raise TypeError("loss_fn must return a scalar tensor")
+            losses.sum().backward()  # model m's loss depends on model m's slice only
+            with torch.no_grad():
+                finite = torch.isfinite(losses.detach())
+                alive &= finite
+                for name, value in (("loss", losses), ("lr", step_lr), ("grad_norm", per_model_norm(
+                        [p.grad for p in stacked]))):
+                    record[name][k] = value.detach().numpy()
+                for m, clip_m in enumerate(clips):
+                    if clip_m is not None:
+                        for view, p in zip(per_model[m], stacked):
+                            view.grad = p.grad[m]
+                        clip_m(per_model[m])
+                before = [p.detach().clone() for p in stacked]
+            optimizer.step()
+            with torch.no_grad():
+                scale = torch.where(alive, step_lr, 0.0)
+                for p, old in zip(stacked, before):
+                    shape = (n,) + (1,) * (p.dim() - 1)
+                    p.copy_(torch.where(alive.view(shape), old + scale.view(shape) * (p - old), old))
+                record["update_norm"][k] = per_model_norm([p - old for p, old in zip(stacked, before)])
+                record["weight_norm"][k] = per_model_norm(stacked)
+    with torch.no_grad():  # each model ends with its trained parameters, ready to evaluate
+        for m, module in enumerate(models):
+            for name, p in module.named_parameters():
+                p.copy_(params[name][m])
+    histories = []
+    for m in range(n):
+        columns = {name: values[:, m].copy() for name, values in record.items()}
+        broken = np.flatnonzero(~np.isfinite(columns["loss"]))
+        if broken.size:  # as train(): NaN from the first non-finite loss on
+            for name in ("loss", "update_norm", "weight_norm"):
+                columns[name][broken[0]:] = np.nan
+            columns["grad_norm"][broken[0] + 1:] = np.nan
+            columns["lr"][broken[0] + 1:] = np.nan
+        histories.append(History(**columns))
+    return histories
 
 
 def evaluate_accuracy(model, X, y, batch_size=None):

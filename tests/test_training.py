@@ -16,7 +16,10 @@ from torch import nn  # noqa: E402
 
 import regkit  # noqa: E402
 from regkit import data, models, plotting, schedules, training  # noqa: E402
-from regkit.training import History, train  # noqa: E402
+from regkit import clipping  # noqa: E402
+from regkit.data import adding_problem  # noqa: E402
+from regkit.models import TinyRNN  # noqa: E402
+from regkit.training import History, mse_loss, train, train_grid  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -331,3 +334,58 @@ def test_history_plot_smoothing_and_bad_arguments(two_runs):
         h.plot(smooth=1.0)
     with pytest.raises(ValueError, match="axes"):
         h.plot(axes=h.plot(panels="loss"))
+
+
+# --------------------------------------------------------------------------- train_grid
+def _tiny_rnn(seed):
+    torch.manual_seed(seed)
+    return TinyRNN(hidden_size=8, recurrent_scale=1.2)
+
+
+@pytest.mark.parametrize("optimizer, lr", [(functools.partial(torch.optim.SGD, momentum=0.9), 0.05),
+                                           (torch.optim.Adam, 0.01)])
+def test_train_grid_trains_each_model_as_train_would(optimizer, lr):
+    batches = lambda k: adding_problem(16, seq_len=6, seed=k)
+    clip = functools.partial(clipping.clip_grad_norm_, max_norm=0.5)
+    grid = train_grid([_tiny_rnn(s) for s in (0, 1)], mse_loss, batches, optimizer, steps=15,
+                      lr=[lr, 2 * lr], clip=[clip, None])
+    for (seed, lr_m, clip_norm), h in zip([(0, lr, 0.5), (1, 2 * lr, None)], grid):
+        model = _tiny_rnn(seed)
+        alone = train(model, mse_loss, batches, optimizer(model.parameters(), lr=lr_m), steps=15,
+                      clip_norm=clip_norm)
+        np.testing.assert_allclose(h.loss, alone.loss, rtol=1e-4)
+        np.testing.assert_allclose(h.grad_norm, alone.grad_norm, rtol=1e-4)
+        np.testing.assert_allclose(h.lr, lr_m)
+        assert np.all(h.update_norm > 0) and np.all(h.weight_norm > 0)
+
+
+def test_train_grid_freezes_a_diverging_model_and_leaves_the_others_alone():
+    batches = lambda k: adding_problem(16, seq_len=6, seed=k)
+    models = [_tiny_rnn(0), _tiny_rnn(0)]
+    runs = train_grid(models, mse_loss, batches, torch.optim.SGD, steps=30, lr=[0.05, 1e6])
+    calm, wild = runs
+    assert not calm.diverged and np.all(np.isfinite(calm.loss))
+    assert wild.diverged and np.isnan(wild.loss[-1])
+    for p in models[0].parameters():  # each module ends with its trained weights
+        assert torch.all(torch.isfinite(p))
+    assert not torch.equal(models[0].W_hh.weight, _tiny_rnn(0).W_hh.weight)
+
+
+def test_train_grid_schedule_multiplies_the_learning_rates():
+    runs = train_grid([_tiny_rnn(0)], mse_loss, lambda k: adding_problem(8, seq_len=4, seed=k),
+                      torch.optim.SGD, steps=4, lr=0.1, schedule=lambda k: k / 4)
+    np.testing.assert_allclose(runs[0].lr, [0.0, 0.025, 0.05, 0.075])
+    assert runs[0].update_norm[0] == 0.0
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(models=[]), TypeError), (dict(lr=[0.1, 0.2, 0.3]), ValueError), (dict(lr=-1.0), ValueError),
+    (dict(clip=[None]), TypeError), (dict(clip="no"), TypeError), (dict(schedule=3), TypeError),
+    (dict(steps=0), ValueError)])
+def test_train_grid_rejects_bad_arguments(kwargs, error):
+    arguments = dict(models=[_tiny_rnn(0), _tiny_rnn(1)], loss_fn=mse_loss,
+                     batches=lambda k: adding_problem(8, seq_len=4, seed=k), make_optimizer=torch.optim.SGD,
+                     steps=2, lr=0.1)
+    arguments.update(kwargs)
+    with pytest.raises(error):
+        train_grid(**arguments)
