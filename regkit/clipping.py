@@ -103,6 +103,11 @@ def _total_norm_foreach(grads, norm_type):
     return torch.linalg.vector_norm(torch.stack([n.to(device) for n in norms]), norm_type)
 
 
+def _checked_clip_options(max_norm, norm_type, error_if_nonfinite):
+    return (check_positive("max_norm", max_norm), _check_norm_type(norm_type),
+            check_bool("error_if_nonfinite", error_if_nonfinite))
+
+
 def _raise_if_nonfinite(total_norm, norm_type):
     if not torch.isfinite(total_norm):
         raise RuntimeError(
@@ -157,9 +162,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     >>> w.grad
     tensor([0.6000, 0.8000])
     """
-    max_norm = check_positive("max_norm", max_norm)
-    norm_type = _check_norm_type(norm_type)
-    error_if_nonfinite = check_bool("error_if_nonfinite", error_if_nonfinite)
+    max_norm, norm_type, error_if_nonfinite = _checked_clip_options(max_norm, norm_type, error_if_nonfinite)
     grads = _gradients(parameters)
     total_norm = _total_norm(grads, norm_type)
     if error_if_nonfinite:
@@ -183,9 +186,7 @@ def clip_grad_norm_foreach_(parameters, max_norm, norm_type=2.0, error_if_nonfin
     >>> clip_grad_norm_foreach_([w], max_norm=1.0)
     tensor(5.)
     """
-    max_norm = check_positive("max_norm", max_norm)
-    norm_type = _check_norm_type(norm_type)
-    error_if_nonfinite = check_bool("error_if_nonfinite", error_if_nonfinite)
+    max_norm, norm_type, error_if_nonfinite = _checked_clip_options(max_norm, norm_type, error_if_nonfinite)
     grads = _gradients(parameters)
     total_norm = _total_norm_foreach(grads, norm_type)
     if error_if_nonfinite:
@@ -277,8 +278,8 @@ def adaptive_clip_grad_(parameters, clip_factor=0.01, eps=1e-3):
     can still move); ‖G_i‖ is floored at 10⁻⁶ in the division. The threshold is relative to
     the weights' own size: what matters is the step against the weights, ‖ΔW_i‖/‖W_i‖,
     not the gradient's absolute size. The NFNets paper used it to train ResNets without
-    batch normalisation at batch sizes up to 4096 (λ = 0.01 at that size; smaller batches
-    tolerate a larger λ), with the final classifier layer left unclipped. The same numbers as
+    batch normalisation at large batch sizes and learning rates (larger batches needed a
+    smaller λ), with the final linear layer left unclipped. The same numbers as
     ``timm.utils.agc.adaptive_clip_grad``; torch and Keras have none built in.
 
     Returns the fraction of units that were clipped (a float in [0, 1]), worth logging.

@@ -125,9 +125,8 @@ class History:
         if isinstance(panels, str):
             panels = (panels,)
         for name in panels:
-            per_step = ("loss", "lr", "grad_norm") + (("update_norm",) if len(self.update_norm) else ())
-            if name not in per_step and name not in self.eval:
-                raise ValueError(f"panels: unknown panel {name!r}; use one of {per_step} "
+            if name not in ("loss", "lr", "grad_norm") and name not in self.eval:
+                raise ValueError(f"panels: unknown panel {name!r}; use 'loss', 'lr', 'grad_norm' "
                                  f"or a key of eval {sorted(self.eval)}")
         if not 0.0 <= smooth < 1.0:
             raise ValueError(f"smooth must be in [0, 1), got {smooth}")

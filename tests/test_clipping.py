@@ -335,9 +335,9 @@ def test_adaptive_clip_grad_caps_each_unit_relative_to_its_weights():
 
 # --------------------------------------------------------------------------- sharded clipping
 def _clip_shards(rank, world_size, gradient, max_norm):
-    shards = [torch.nn.Parameter(torch.zeros_like(piece)) for piece in gradient.chunk(2 * world_size)]
-    mine = shards[2 * rank: 2 * rank + 2]  # two tensors per process
-    for p, piece in zip(mine, gradient.chunk(2 * world_size)[2 * rank: 2 * rank + 2]):
+    pieces = gradient.chunk(2 * world_size)[2 * rank: 2 * rank + 2]  # two tensors per process
+    mine = [torch.nn.Parameter(torch.zeros_like(piece)) for piece in pieces]
+    for p, piece in zip(mine, pieces):
         p.grad = piece.clone()
     norm = C.clip_grad_norm_sharded_(mine, max_norm)
     return norm, torch.cat([p.grad for p in mine])
