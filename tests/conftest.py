@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/course.py
 from course import BUILD_HTML, ROOT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "slides"))
-from build import serve  # noqa: E402,F401  (slides/build.py: the one local server)
+from build import EXECUTION_CACHE, serve  # noqa: E402,F401  (slides/build.py: the book's cache, the one local server)
 
 
 # --- how two workers share the run (pytest-xdist) ---------------------------------------------
@@ -140,7 +140,6 @@ def once_per_run(name, tmp_path_factory, make):
 # nbval runs every notebook, a test per code cell. When a notebook has run without an error,
 # its outputs go into the book's execution cache, exactly as the book's own executor would
 # store them; the book build then finds it there and does not run it again.
-EXECUTION_CACHE = ROOT / "_build" / ".jupyter_cache"  # _config.yml, execute.cache
 _FAILED = pytest.StashKey[bool]()
 _OUTPUTS = pytest.StashKey[dict]()
 
