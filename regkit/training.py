@@ -27,7 +27,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["History", "train", "train_grid", "evaluate_accuracy", "cross_entropy_loss", "mse_loss"]
+__all__ = ["History", "train", "train_grid", "evaluate_accuracy", "cross_entropy_loss", "mse_loss",
+           "moving_average"]
 
 
 # --------------------------------------------------------------------------- loss functions
@@ -145,7 +146,7 @@ class History:
             else:
                 y = getattr(self, name)
                 if name == "loss" and smooth > 0:
-                    y = _ema(y, smooth)
+                    y = moving_average(y, smooth)
                 ax.plot(self.steps, y, label=label, **line_kwargs)
                 finite = y[np.isfinite(y)]
                 if name != "lr" and finite.size and np.all(finite > 0):
@@ -157,11 +158,30 @@ class History:
         return axes
 
 
-def _ema(y, beta):
-    """Exponential moving average with bias correction, as Adam uses for its moments."""
-    out = np.empty_like(y, dtype=float)
+def moving_average(values, beta=0.9):
+    """Exponential moving average with bias correction, as Adam uses for its moments::
+
+        m_k = β m_{k-1} + (1 − β) y_k,   m_{-1} = 0,     out_k = m_k / (1 − β^{k+1})
+
+    The trend through mini-batch noise, at a price: the average *lags*. Value k − j
+    weighs (1 − β) β^j, so the mean age of what it averages is β/(1 − β) steps, 9 for
+    β = 0.9 (chapter 2 reads a learning-rate range test through it and corrects for
+    that lag). fastai's ``lr_find`` smooths the same way (β = 0.98); pandas'
+    ``Series.ewm(alpha=1 - beta, adjust=True).mean()`` gives the same numbers.
+
+    Example
+    -------
+    >>> moving_average([1.0, 0.0, 0.0], beta=0.5)      # 1, 1/3, 1/7
+    array([1.        , 0.33333333, 0.14285714])
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1:
+        raise ValueError(f"values must be one-dimensional, got shape {values.shape}")
+    if not (isinstance(beta, (int, float, np.floating)) and 0 <= beta < 1):
+        raise ValueError(f"beta must be a number in [0, 1), got {beta!r}")
+    out = np.empty_like(values)
     m = 0.0
-    for k, v in enumerate(y):
+    for k, v in enumerate(values):
         m = beta * m + (1 - beta) * v
         out[k] = m / (1 - beta ** (k + 1))
     return out
@@ -295,7 +315,8 @@ def train(model, loss_fn, batches, optimizer, steps, schedule=None, clip_norm=No
 
 
 # --------------------------------------------------------------------------- many runs at once
-def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=None, clip=None):
+def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=None, clip=None,
+               eval_batch=None, eval_every=None):
     """Train several models of one architecture side by side, as one batched model.
 
     A sweep over seeds and learning rates is a grid of tiny models: ``torch.func`` stacks
@@ -303,7 +324,7 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     backward passes as single tensor operations. Model m follows exactly the update it
     would get alone, step k being::
 
-        α_{k,m} = lr[m] · schedule(k)               # schedule(k) = 1 without a schedule
+        α_{k,m} = lr[m] · schedule_m(k)             # schedule_m(k) = 1 without a schedule
         loss_m = loss_fn(model_m, batch_k); backward
         record loss_m, α_{k,m}, ‖g_m‖               # the norm before clipping
         clip(parameters of model m)                 # e.g. regkit.clipping.clip_grad_norm_
@@ -312,10 +333,15 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     The last line is why ``make_optimizer(params, lr=1.0)`` may be any optimizer whose step
     is proportional to its learning rate (SGD with or without momentum, Adam, AdamW; not
     schedule-free): the optimizer works elementwise, so one optimizer over the stacked
-    tensors is M independent ones. ``clip`` (one function for all, or a list with one
-    function or None per model) gets model m's parameters as views whose ``.grad`` are
-    views of the stacked gradients, so any regkit or torch clipping function works
-    unchanged. All models see the same batch at each step.
+    tensors is M independent ones. ``schedule`` is one function ``step -> factor`` for all
+    models or a list with one function (or None) per model. ``clip`` (one function for
+    all, or a list with one function or None per model) gets model m's parameters as views
+    whose ``.grad`` are views of the stacked gradients, so any regkit or torch clipping
+    function works unchanged. All models see the same batch at each step.
+
+    With ``eval_batch`` (e.g. the whole training set) and ``eval_every``, every model's
+    ``loss_fn`` on that batch is recorded after 0, ``eval_every``, 2·``eval_every``, ...
+    and ``steps`` updates, in ``History.eval["loss"]`` at ``History.eval_steps``.
 
     A model whose loss stops being finite is frozen there; its history is NaN from that
     step on, as with ``train``. Returns one :class:`History` per model, with
@@ -345,8 +371,14 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     lr = np.broadcast_to(np.asarray(lr, dtype=float), (n,)).copy()
     if not np.all(np.isfinite(lr) & (lr >= 0)):
         raise ValueError(f"lr must be finite numbers >= 0, one per model or one for all, got {lr}")
-    if schedule is not None and not callable(schedule):
-        raise TypeError("schedule must be None or a callable step -> factor")
+    schedules = list(schedule) if isinstance(schedule, (list, tuple)) else [schedule] * n
+    if len(schedules) != n or not all(f is None or callable(f) for f in schedules):
+        raise TypeError(f"schedule must be None, a callable step -> factor, or a list of {n} "
+                        f"of them (None: the constant lr for that model)")
+    if (eval_batch is None) != (eval_every is None):
+        raise TypeError("eval_batch and eval_every go together: give both or neither")
+    if eval_every is not None:
+        eval_every = _check_steps(eval_every, "eval_every")
     clips = list(clip) if isinstance(clip, (list, tuple)) else [clip] * n
     if len(clips) != n or not all(c is None or callable(c) for c in clips):
         raise TypeError(f"clip must be None, a callable parameters -> anything, or a list of "
@@ -370,12 +402,21 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     record = {name: np.full((steps, n), np.nan)
               for name in ("loss", "lr", "grad_norm", "update_norm", "weight_norm")}
     alive = torch.ones(n, dtype=torch.bool)
+    eval_steps, eval_losses = [], []
+
+    def run_eval(k):
+        with torch.no_grad():
+            eval_steps.append(k)
+            eval_losses.append(grid_loss(params, buffers, eval_batch).numpy().astype(float))
+
     for module in models:
         module.train()
     with _flush_denormals():
         for k in range(steps):
-            factor = 1.0 if schedule is None else float(schedule(k))
-            step_lr = torch.as_tensor(lr * factor, dtype=stacked[0].dtype)
+            if eval_every is not None and k % eval_every == 0:
+                run_eval(k)
+            factors = np.array([1.0 if f is None else float(f(k)) for f in schedules])
+            step_lr = torch.as_tensor(lr * factors, dtype=stacked[0].dtype)
             optimizer.zero_grad(set_to_none=True)
             losses = grid_loss(params, buffers, next_batch(k))
             if losses.shape != (n,):
@@ -401,6 +442,8 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
                     p.copy_(torch.where(alive.view(shape), old + scale.view(shape) * (p - old), old))
                 record["update_norm"][k] = per_model_norm([p - old for p, old in zip(stacked, before)])
                 record["weight_norm"][k] = per_model_norm(stacked)
+        if eval_every is not None:
+            run_eval(steps)
     with torch.no_grad():  # each model ends with its trained parameters, ready to evaluate
         for m, module in enumerate(models):
             for name, p in module.named_parameters():
@@ -414,7 +457,11 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
                 columns[name][broken[0]:] = np.nan
             columns["grad_norm"][broken[0] + 1:] = np.nan
             columns["lr"][broken[0] + 1:] = np.nan
-        histories.append(History(**columns))
+        history = History(**columns)
+        if eval_every is not None:
+            history.eval_steps = list(eval_steps)
+            history.eval["loss"] = [float(losses[m]) for losses in eval_losses]
+        histories.append(history)
     return histories
 
 

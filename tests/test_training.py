@@ -378,9 +378,52 @@ def test_train_grid_schedule_multiplies_the_learning_rates():
     assert runs[0].update_norm[0] == 0.0
 
 
+def test_train_grid_takes_one_schedule_per_model_as_train_would():
+    batches = lambda k: adding_problem(16, seq_len=6, seed=k)
+    warm = functools.partial(schedules.linear_warmup, base_lr=1.0, warmup_steps=5)
+    grid = train_grid([_tiny_rnn(0), _tiny_rnn(0)], mse_loss, batches, torch.optim.SGD, steps=12,
+                      lr=0.2, schedule=[warm, None])
+    model = _tiny_rnn(0)
+    alone = train(model, mse_loss, batches, torch.optim.SGD(model.parameters(), lr=1.0), steps=12,
+                  schedule=lambda k: 0.2 * warm(k))
+    np.testing.assert_allclose(grid[0].loss, alone.loss, rtol=1e-4)
+    np.testing.assert_allclose(grid[0].lr, alone.lr)
+    np.testing.assert_allclose(grid[1].lr, 0.2)
+
+
+def test_train_grid_evaluates_every_model_on_the_eval_batch():
+    batches = lambda k: adding_problem(16, seq_len=6, seed=k)
+    held_out = adding_problem(64, seq_len=6, seed=999)
+    models = [_tiny_rnn(0), _tiny_rnn(1)]
+    grid = train_grid(models, mse_loss, batches, torch.optim.SGD, steps=10, lr=0.1,
+                      eval_batch=held_out, eval_every=4)
+    for seed, h, trained in zip((0, 1), grid, models):
+        assert h.eval_steps == [0, 4, 8, 10]
+        assert np.isclose(h.eval["loss"][0], mse_loss(_tiny_rnn(seed), held_out).item(), rtol=1e-5)
+        assert np.isclose(h.eval["loss"][-1], mse_loss(trained, held_out).item(), rtol=1e-5)
+
+
+def test_moving_average_is_the_bias_corrected_ema_and_lags_beta_over_one_minus_beta():
+    values = np.random.default_rng(0).normal(size=50)
+    expected, m = [], 0.0
+    for k, v in enumerate(values):
+        m = 0.8 * m + 0.2 * v
+        expected.append(m / (1 - 0.8 ** (k + 1)))
+    np.testing.assert_allclose(training.moving_average(values, beta=0.8), expected)
+    ramp = np.arange(2000.0)  # on a ramp the average trails by its mean age, β/(1 − β)
+    assert np.isclose(ramp[-1] - training.moving_average(ramp, beta=0.9)[-1], 9.0)
+    np.testing.assert_allclose(training.moving_average([3.0, 1.0], beta=0.0), [3.0, 1.0])
+    with pytest.raises(ValueError):
+        training.moving_average(values, beta=1.0)
+    with pytest.raises(ValueError):
+        training.moving_average(np.ones((2, 2)))
+
+
 @pytest.mark.parametrize("kwargs, error", [
     (dict(models=[]), TypeError), (dict(lr=[0.1, 0.2, 0.3]), ValueError), (dict(lr=-1.0), ValueError),
     (dict(clip=[None]), TypeError), (dict(clip="no"), TypeError), (dict(schedule=3), TypeError),
+    (dict(schedule=[None]), TypeError), (dict(eval_every=2), TypeError),
+    (dict(eval_batch=adding_problem(4, seq_len=4), eval_every=0), ValueError),
     (dict(steps=0), ValueError)])
 def test_train_grid_rejects_bad_arguments(kwargs, error):
     arguments = dict(models=[_tiny_rnn(0), _tiny_rnn(1)], loss_fn=mse_loss,
