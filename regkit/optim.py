@@ -1,4 +1,5 @@
-"""SGD and Adam from scratch, with L2 *or* decoupled weight decay (chapter 5).
+"""SGD and Adam from scratch, with L2 *or* decoupled weight decay (chapter 5), and their
+schedule-free versions (chapter 3).
 
 Two ways to prefer small weights, which the lecture contrasts:
 
@@ -14,13 +15,16 @@ Adam, they are not. These classes are ``torch.optim.Optimizer`` subclasses that 
 the parameters so that each line is a line of the math. Every setting can be set per
 param group, so :func:`regkit.regularization.decay_param_groups` and torch's LR
 schedulers work with them.
+
+:class:`ScheduleFreeSGD` and :class:`ScheduleFreeAdamW` (Defazio et al., 2024) replace the
+schedule by an average of the iterates; they match Meta's ``schedulefree`` reference classes.
 """
 
 import torch
 
-from ._checks import check_fraction, check_lr, check_nonnegative, check_real
+from ._checks import check_fraction, check_lr, check_nonnegative, check_nonnegative_int, check_real
 
-__all__ = ["SGD", "Adam"]
+__all__ = ["SGD", "Adam", "ScheduleFreeSGD", "ScheduleFreeAdamW"]
 
 
 def _check_betas(betas):
@@ -188,3 +192,194 @@ def _check_adam_group(group):
     check_real("eps", group["eps"], 0.0, low_open=True)
     check_nonnegative("l2", group["l2"])
     check_nonnegative("weight_decay", group["weight_decay"])
+
+
+# --------------------------------------------------------------------------- schedule-free
+
+
+class _ScheduleFree(torch.optim.Optimizer):
+    """What schedule-free SGD and AdamW share: three sequences, the average, train/eval.
+
+    Per weight, z is the base sequence the gradient steps move, x the weighted average of
+    the z's (what to evaluate), y the point where the gradient is taken; the parameter holds
+    y in train mode and x in eval mode::
+
+        γ_k = lr · min(1, (k + 1)/T_w)                      (warmup_steps = T_w; 1 without)
+        c_{k+1} = γ_max² / Σ_{i ≤ k} γ_max,i²   (γ_max: the largest γ so far; c_1 = 1)
+        z_{k+1} = z_k − γ_k · (step direction at y_k)       (subclasses)
+        x_{k+1} = (1 − c_{k+1}) x_k + c_{k+1} z_{k+1}
+        y_{k+1} = β x_{k+1} + (1 − β) z_{k+1}
+    """
+
+    def __init__(self, params, defaults):
+        defaults = dict(defaults, k=0, weight_sum=0.0, lr_max=0.0, train_mode=False)
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def train(self):
+        """Train mode: the parameters hold y, the point gradients are taken at."""
+        self._switch(to_train=True)
+
+    @torch.no_grad()
+    def eval(self):
+        """Eval mode: the parameters hold x, the average; evaluate and save the model here."""
+        self._switch(to_train=False)
+
+    def _switch(self, to_train):
+        for group in self.param_groups:
+            if group["train_mode"] != to_train:
+                for w in group["params"]:
+                    state = self.state[w]
+                    if "x" in state:
+                        w.copy_(state["y"] if to_train else state["x"])
+                group["train_mode"] = to_train
+
+    def add_param_group(self, param_group):
+        # torch fills a group's missing settings from the defaults; check what it will use.
+        self._check_group({**self.defaults, **param_group})
+        super().add_param_group(param_group)
+
+    def _step_z(self, group, lr, g, state, k):  # pragma: no cover - the subclasses say how
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        """One update; raises ``RuntimeError`` unless ``.train()`` was called first."""
+        if not all(group["train_mode"] for group in self.param_groups):
+            raise RuntimeError("schedule-free step() in eval mode: call optimizer.train() before "
+                               "training and optimizer.eval() before evaluating")
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            k, warmup_steps = group["k"], group["warmup_steps"]
+            lr = group["lr"] * ((k + 1) / warmup_steps if k < warmup_steps else 1.0)
+            group["lr_max"] = lr_max = max(lr, group["lr_max"])
+            weight = lr_max ** 2
+            group["weight_sum"] += weight
+            c = weight / group["weight_sum"] if group["weight_sum"] > 0 else 0.0
+            for w in group["params"]:
+                if w.grad is None:
+                    continue
+                state = self.state[w]
+                if "z" not in state:  # z = x = y = the initial weights
+                    for name in ("z", "x", "y"):
+                        state[name] = w.detach().clone()
+                z, x, y = state["z"], state["x"], state["y"]
+                self._step_z(group, lr, w.grad, state, k)
+                x.mul_(1 - c).add_(z, alpha=c)
+                beta = self._interpolation(group)
+                y.copy_(x.mul(beta).add_(z, alpha=1 - beta))
+                w.copy_(y)
+            group["k"] = k + 1
+        return loss
+
+
+class ScheduleFreeSGD(_ScheduleFree):
+    """Schedule-free SGD (Defazio et al., 2024): no schedule, yet the averaged x ends well.
+
+    The z sequence is plain SGD with the gradient taken at y (β = ``momentum``; λ =
+    ``weight_decay``, added to the gradient at y as torch's SGD does)::
+
+        z_{k+1} = z_k − γ_k · (∇L(y_k) + λ·y_k)
+
+    and x, the average of the z's that gradients are *not* taken at, is what training
+    returns: call ``optimizer.eval()`` before evaluating or saving, ``optimizer.train()``
+    before training again (a BatchNorm's statistics, measured at y, are then off for x;
+    schedulefree's docs recompute them). A new optimizer is in eval mode, and ``step()`` in
+    eval mode raises ``RuntimeError``. With ``momentum=0`` y = z: SGD whose iterates are
+    averaged (Polyak averaging with weights γ²).
+
+    The same parameters, in both modes and after every step, as Meta's
+    ``schedulefree.SGDScheduleFreeReference(params, lr, momentum, weight_decay,
+    warmup_steps)`` (r = 0, weight_lr_power = 2); that class starts in train mode and
+    refuses ``momentum=0``.
+
+    >>> import torch
+    >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> optimizer = ScheduleFreeSGD([w], lr=0.1, momentum=0.5)
+    >>> optimizer.train(); w.grad = torch.tensor([2.0]); optimizer.step()
+    >>> round(w.item(), 6)          # y_1 = z_1 = x_1 = 1 − 0.1·2 (c_1 = 1)
+    0.8
+    >>> optimizer.eval(); round(w.item(), 6)   # x_1
+    0.8
+    """
+
+    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, warmup_steps=0):
+        defaults = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, warmup_steps=warmup_steps)
+        self._check_group(defaults)
+        super().__init__(params, defaults)
+
+    @staticmethod
+    def _check_group(group):
+        _check_schedule_free_group(group)
+        check_fraction("momentum", group["momentum"])
+
+    @staticmethod
+    def _interpolation(group):
+        return group["momentum"]
+
+    def _step_z(self, group, lr, g, state, k):
+        if group["weight_decay"] != 0:
+            g = g.add(state["y"], alpha=group["weight_decay"])
+        state["z"].sub_(g, alpha=lr)
+
+
+class ScheduleFreeAdamW(_ScheduleFree):
+    """Schedule-free AdamW (Defazio et al., 2024), which won AlgoPerf 2024's self-tuning track.
+
+    The z sequence is Adam without its first moment (the interpolation y plays that role;
+    β₁ is the β of y) and with decoupled decay at y (β₂, ε as in Adam; λ = ``weight_decay``)::
+
+        z_{k+1} = z_k − γ_k·λ·y_k                                    (decay at y)
+        v_{k+1} = β₂ v_k + (1 − β₂) g²,   g = ∇L(y_k)
+        z_{k+1} ← z_{k+1} − γ_k · g / (√(v_{k+1}/(1 − β₂^{k+1})) + ε)
+
+    and x, y as in :class:`ScheduleFreeSGD` (train/eval modes, ``RuntimeError``, the new
+    optimizer in eval mode). The same parameters after every step as
+    ``schedulefree.AdamWScheduleFreeReference(params, lr, betas, eps, weight_decay,
+    warmup_steps)`` (r = 0, weight_lr_power = 2, decay_at_z = False). ``warmup_steps`` is a
+    warmup of γ; schedulefree recommends one for AdamW.
+
+    >>> import torch
+    >>> w = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> optimizer = ScheduleFreeAdamW([w], lr=0.1)
+    >>> optimizer.train(); w.grad = torch.tensor([2.0]); optimizer.step()
+    >>> round(w.item(), 6)          # 1 − 0.1·2/(2 + 1e-8): Adam's first step has length ≈ γ
+    0.9
+    """
+
+    def __init__(self, params, lr=0.0025, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 warmup_steps=0):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        warmup_steps=warmup_steps)
+        self._check_group(defaults)
+        super().__init__(params, defaults)
+
+    @staticmethod
+    def _check_group(group):
+        _check_schedule_free_group(group)
+        _check_betas(group["betas"])
+        check_real("eps", group["eps"], 0.0, low_open=True)
+
+    @staticmethod
+    def _interpolation(group):
+        return group["betas"][0]
+
+    def _step_z(self, group, lr, g, state, k):
+        z, y = state["z"], state["y"]
+        if group["weight_decay"] != 0:
+            z.sub_(y, alpha=lr * group["weight_decay"])
+        if "v" not in state:
+            state["v"] = torch.zeros_like(z)
+        v, beta2 = state["v"], group["betas"][1]
+        v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+        denominator = v.div(1 - beta2 ** (k + 1)).sqrt_().add_(group["eps"])
+        z.addcdiv_(g, denominator, value=-lr)
+
+
+def _check_schedule_free_group(group):
+    check_lr("lr", group["lr"])
+    check_nonnegative("weight_decay", group["weight_decay"])
+    check_nonnegative_int("warmup_steps", group["warmup_steps"])

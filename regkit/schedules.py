@@ -47,6 +47,8 @@ __all__ = [
     "cosine_annealing",
     "cosine_with_restarts",
     "warmup_cosine",
+    "warmup_linear",
+    "warmup_stable_decay",
     "inverse_sqrt_warmup",
     "as_scheduler",
     "ScheduleLR",
@@ -370,6 +372,74 @@ def warmup_cosine(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
     elapsed = np.clip(t - warmup_steps, 0, decay_steps)
     decay = min_lr + (base_lr - min_lr) * _half_cosine(elapsed, decay_steps)
     return _result(np.where(t < warmup_steps, warmup, decay), shape)
+
+
+def warmup_linear(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
+    """Linear warmup then linear decay to ``min_lr``: "linear decay to zero" (chapter 3).
+
+    α_t = α_max · t / T_w                                          for t < T_w
+    α_t = α_min + (α_max − α_min) · (1 − (t − T_w) / (T − T_w))    for T_w ≤ t ≤ T
+    α_t = α_min                                                    for t > T
+
+    With α_min = 0 it is Hugging Face's ``get_linear_schedule_with_warmup(optimizer, T_w, T)``
+    at every step, and optax's ``join_schedules([linear_schedule(0, α_max, T_w),
+    linear_schedule(α_max, 0, T − T_w)], [T_w])``. Bergsma et al. (2025) found decaying to
+    zero better than cosine to 10 %, GPT-3's floor. torch: ``SequentialLR([LinearLR,
+    LinearLR], milestones=[T_w])``, again without an exact 0 at the start.
+
+    >>> [round(warmup_linear(t, base_lr=1.0, warmup_steps=2, total_steps=6), 6) for t in range(8)]
+    [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    """
+    t, shape = check_step(step)
+    base_lr = check_lr("base_lr", base_lr)
+    total_steps = check_positive_int("total_steps", total_steps)
+    warmup_steps = check_int("warmup_steps", warmup_steps, 0, total_steps - 1)
+    min_lr = _check_min_lr(min_lr, base_lr)
+    warmup = base_lr * t / max(warmup_steps, 1)  # max(…, 1): no 0/0 without warmup
+    progress = np.clip((t - warmup_steps) / (total_steps - warmup_steps), 0.0, 1.0)
+    decay = min_lr + (base_lr - min_lr) * (1 - progress)
+    return _result(np.where(t < warmup_steps, warmup, decay), shape)
+
+
+_DECAY_SHAPES = {  # from 1 at p = 0 down to 0 at p = 1
+    "linear": lambda p: 1 - p,
+    "cosine": lambda p: (1 + np.cos(np.pi * p)) / 2,
+    "1-sqrt": lambda p: 1 - np.sqrt(p),
+}
+
+
+def warmup_stable_decay(step, base_lr, warmup_steps, decay_steps, total_steps, min_lr=0.0,
+                        decay="linear"):
+    """Warmup-stable-decay (WSD): warm up, hold α_max, cool down over the last ``decay_steps``.
+
+    α_t = α_max · t / T_w                                  for t < T_w
+    α_t = α_max                                            for T_w ≤ t < T − T_d
+    α_t = α_min + (α_max − α_min) · shape(p),  p = (t − (T − T_d)) / T_d   for T − T_d ≤ t ≤ T
+    α_t = α_min                                            for t > T
+
+    with ``shape`` = ``"linear"`` (1 − p), ``"cosine"`` ((1 + cos πp)/2) or ``"1-sqrt"``
+    (1 − √p, Hägele et al., 2024). MiniCPM (Hu et al., 2024) made it popular: the stable
+    phase does not depend on T, so one run can be branched into cool-downs at several
+    budgets, and a run can be extended without restarting (chapter 3). Hugging Face:
+    ``get_wsd_schedule(optimizer, num_warmup_steps=T_w, num_decay_steps=T_d,
+    num_training_steps=T, decay_type=shape, min_lr_ratio=α_min/α_max)``, equal at every
+    step when α_min = 0 and from T_w on otherwise (its warmup starts at α_min).
+
+    >>> [round(warmup_stable_decay(t, 1.0, warmup_steps=2, decay_steps=2, total_steps=6), 6)
+    ...  for t in range(8)]
+    [0.0, 0.5, 1.0, 1.0, 1.0, 0.5, 0.0, 0.0]
+    """
+    t, shape = check_step(step)
+    base_lr = check_lr("base_lr", base_lr)
+    total_steps = check_positive_int("total_steps", total_steps)
+    warmup_steps = check_int("warmup_steps", warmup_steps, 0, total_steps - 1)
+    decay_steps = check_int("decay_steps", decay_steps, 1, total_steps - warmup_steps)
+    min_lr = _check_min_lr(min_lr, base_lr)
+    decay_shape = _DECAY_SHAPES[check_choice("decay", decay, tuple(_DECAY_SHAPES))]
+    warmup = base_lr * t / max(warmup_steps, 1)
+    p = np.clip((t - (total_steps - decay_steps)) / decay_steps, 0.0, 1.0)
+    cool_down = min_lr + (base_lr - min_lr) * decay_shape(p)
+    return _result(np.where(t < warmup_steps, warmup, cool_down), shape)
 
 
 # --------------------------------------------------------------------------- torch

@@ -72,6 +72,12 @@ TABLE = [
     (S.warmup_cosine, dict(step=3, base_lr=0.1, warmup_steps=2, total_steps=10, min_lr=0.01),
      dict(step=BAD_STEP, base_lr=BAD_LR, warmup_steps=BAD_WARMUP + [10, 11], total_steps=BAD_COUNT,
           min_lr=[-0.01, 0.2, NAN])),
+    (S.warmup_linear, dict(step=3, base_lr=0.1, warmup_steps=2, total_steps=10, min_lr=0.01),
+     dict(step=BAD_STEP, base_lr=BAD_LR, warmup_steps=BAD_WARMUP + [10, 11], total_steps=BAD_COUNT,
+          min_lr=[-0.01, 0.2, NAN])),
+    (S.warmup_stable_decay, dict(step=3, base_lr=0.1, warmup_steps=2, decay_steps=4, total_steps=10, min_lr=0.01),
+     dict(step=BAD_STEP, base_lr=BAD_LR, warmup_steps=BAD_WARMUP + [10, 11], total_steps=BAD_COUNT,
+          decay_steps=[0, 9, -1, 2.5, None], min_lr=[-0.01, 0.2, NAN], decay=["cos", None, "Linear"])),
     (S.inverse_sqrt_warmup, dict(step=3, d_model=512, warmup_steps=4000, scale=1.0),
      dict(step=BAD_STEP, d_model=BAD_COUNT, warmup_steps=BAD_WARMUP, scale=[-1.0, NAN, INF, None])),
     (C.clip_by_norm, dict(g=np.ones(3), threshold=1.0),
@@ -107,6 +113,14 @@ TABLE = [
      dict(lr=BAD_LR,
           betas=[(1.0, 0.999), (0.9, 1.0), (-0.1, 0.9), (0.9, NAN), 0.9, (0.9,), (0.9, 0.99, 0.9), None],
           eps=[0.0, -1e-8, NAN, INF, None], l2=BAD_NONNEGATIVE, weight_decay=BAD_NONNEGATIVE)),
+    (O.ScheduleFreeSGD, lambda: dict(params=[torch.nn.Parameter(torch.ones(2))], lr=0.1, momentum=0.9,
+                                     weight_decay=0.0, warmup_steps=0),
+     dict(lr=BAD_LR, momentum=[-0.1, 1.0, NAN, None], weight_decay=BAD_NONNEGATIVE,
+          warmup_steps=[-1, 2.5, None, True])),
+    (O.ScheduleFreeAdamW, lambda: dict(params=[torch.nn.Parameter(torch.ones(2))], lr=0.0025, betas=(0.9, 0.999),
+                                       eps=1e-8, weight_decay=0.0, warmup_steps=0),
+     dict(lr=BAD_LR, betas=[(1.0, 0.999), (0.9, NAN), 0.9, None], eps=[0.0, NAN, None],
+          weight_decay=BAD_NONNEGATIVE, warmup_steps=[-1, 2.5])),
 ]
 
 

@@ -249,3 +249,117 @@ def test_lr_scheduler_drives_regkit_optimizer_like_torch():
     train_together([ours, theirs], optimizers, schedulers)
     assert optimizers[0].param_groups[0]["lr"] == optimizers[1].param_groups[0]["lr"]
     assert_same_weights(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+# --------------------------------------------------------------------------- schedule-free
+
+
+def run_schedule_free(pairs, steps=30, switch_at=(7, 19), seed=0):
+    """Train (model, optimizer) pairs on the same data; eval/train round trips at switch_at."""
+    for _, optimizer in pairs:
+        optimizer.train()
+    train_together([m for m, _ in pairs], [o for _, o in pairs], steps=switch_at[0], seed=seed)
+    for k, (start, stop) in enumerate(zip(switch_at, list(switch_at[1:]) + [steps])):
+        for model, optimizer in pairs:  # eval: parameters hold x; the two must agree there too
+            optimizer.eval()
+        yield
+        for _, optimizer in pairs:
+            optimizer.train()
+        train_together([m for m, _ in pairs], [o for _, o in pairs], steps=stop - start, seed=seed + k + 1)
+    for _, optimizer in pairs:
+        optimizer.eval()
+    yield
+
+
+@FEW
+@given(seed=st.integers(0, 2**16), lr=st.floats(1e-3, 0.5), momentum=st.floats(0.05, 0.95),
+       weight_decay=st.sampled_from([0.0, 1e-3, 0.1]), warmup_steps=st.integers(0, 12))
+def test_schedule_free_sgd_equals_the_reference_in_both_modes(seed, lr, momentum, weight_decay, warmup_steps):
+    import schedulefree
+
+    ours, theirs = twin_models(seed, torch.float64)
+    pairs = [(ours, O.ScheduleFreeSGD(ours.parameters(), lr, momentum, weight_decay, warmup_steps)),
+             (theirs, schedulefree.SGDScheduleFreeReference(theirs.parameters(), lr, momentum, weight_decay,
+                                                            warmup_steps))]
+    for _ in run_schedule_free(pairs):
+        assert_same_weights(ours, theirs, **TOLERANCE[torch.float64])
+    pairs[0][1].train(), pairs[1][1].train()
+    assert_same_weights(ours, theirs, **TOLERANCE[torch.float64])
+
+
+@FEW
+@given(seed=st.integers(0, 2**16), lr=st.floats(1e-4, 0.05), betas=st.sampled_from([(0.9, 0.999), (0.5, 0.9)]),
+       weight_decay=st.sampled_from([0.0, 0.01, 0.5]), warmup_steps=st.integers(0, 12),
+       dtype=st.sampled_from([torch.float64, torch.float32]))
+def test_schedule_free_adamw_equals_the_reference_in_both_modes(seed, lr, betas, weight_decay, warmup_steps, dtype):
+    import schedulefree
+
+    ours, theirs = twin_models(seed, dtype)
+    pairs = [(ours, O.ScheduleFreeAdamW(ours.parameters(), lr, betas, 1e-8, weight_decay, warmup_steps)),
+             (theirs, schedulefree.AdamWScheduleFreeReference(theirs.parameters(), lr, betas, 1e-8, weight_decay,
+                                                              warmup_steps))]
+    for _ in run_schedule_free(pairs):
+        assert_same_weights(ours, theirs, **TOLERANCE[dtype])
+
+
+def test_schedule_free_modes_hold_y_for_training_and_x_for_evaluation():
+    w = torch.nn.Parameter(torch.tensor([1.0], dtype=torch.float64))
+    optimizer = O.ScheduleFreeSGD([w], lr=0.1, momentum=0.5)
+    with pytest.raises(RuntimeError, match="train"):  # a new optimizer is in eval mode
+        w.grad = torch.ones(1, dtype=torch.float64)
+        optimizer.step()
+    optimizer.train()
+    zs, xs = [1.0], [1.0]
+    for k in range(3):  # gradient 1 every step: z falls by 0.1; x averages the z's (equal weights)
+        w.grad = torch.ones(1, dtype=torch.float64)
+        optimizer.step()
+        zs.append(zs[-1] - 0.1)
+        xs.append(sum(zs[1:]) / (k + 1))
+        assert torch.isclose(w, torch.tensor([0.5 * xs[-1] + 0.5 * zs[-1]], dtype=torch.float64))  # y
+    optimizer.eval()
+    assert torch.isclose(w, torch.tensor([xs[-1]], dtype=torch.float64))   # x = mean(0.9, 0.8, 0.7)
+    optimizer.eval()                                                        # a second eval() changes nothing
+    assert torch.isclose(w, torch.tensor([0.8], dtype=torch.float64))
+    optimizer.train()
+    assert torch.isclose(w, torch.tensor([0.5 * 0.8 + 0.5 * 0.7], dtype=torch.float64))
+
+
+def test_schedule_free_sgd_without_momentum_averages_plain_sgd():
+    # momentum 0 (which schedulefree refuses): y = z, plain SGD, and x its running average
+    torch.manual_seed(0)
+    w = torch.nn.Parameter(torch.randn(3, dtype=torch.float64))
+    plain = w.detach().clone()
+    optimizer = O.ScheduleFreeSGD([w], lr=0.05, momentum=0.0)
+    optimizer.train()
+    iterates = []
+    for _ in range(20):
+        w.grad = 2 * w.detach()  # the gradient of ‖w‖² at y = z
+        optimizer.step()
+        plain = plain - 0.05 * 2 * plain
+        iterates.append(plain)
+        torch.testing.assert_close(w.detach(), plain)
+    optimizer.eval()
+    torch.testing.assert_close(w.detach(), torch.stack(iterates).mean(0))
+
+
+def test_schedule_free_warmup_weights_the_average_by_the_largest_lr_squared():
+    w = torch.nn.Parameter(torch.tensor([0.0], dtype=torch.float64))
+    optimizer = O.ScheduleFreeSGD([w], lr=1.0, momentum=0.5, warmup_steps=4)
+    optimizer.train()
+    for _ in range(6):
+        w.grad = -torch.ones(1, dtype=torch.float64)  # z grows by γ_k = min(1, (k + 1)/4)
+        optimizer.step()
+    gammas = [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    z = torch.tensor(gammas, dtype=torch.float64).cumsum(0)
+    weights = torch.tensor(gammas) ** 2
+    optimizer.eval()
+    assert torch.isclose(w, (weights * z).sum() / weights.sum(), rtol=1e-12).all()
+
+
+def test_schedule_free_per_group_settings_are_checked():
+    good, bad = torch.nn.Parameter(torch.ones(2)), torch.nn.Parameter(torch.ones(2))
+    for cls, setting, value in [(O.ScheduleFreeSGD, "momentum", 1.0), (O.ScheduleFreeAdamW, "betas", (0.9, 1.0)),
+                                (O.ScheduleFreeSGD, "warmup_steps", -1), (O.ScheduleFreeAdamW, "eps", 0.0)]:
+        optimizer = cls([good], lr=0.1)
+        with pytest.raises((ValueError, TypeError), match=setting.split("s")[0] if setting == "betas" else setting):
+            optimizer.add_param_group({"params": [bad], setting: value})

@@ -300,6 +300,59 @@ def test_inverse_sqrt_warmup_is_vaswani_formula():
     assert S.inverse_sqrt_warmup(99, 64, warmup_steps=0) == pytest.approx(1 / 8 / 10)
 
 
+@FEW
+@given(base_lr=learning_rates, warmup_steps=st.integers(0, 60), decay_steps=st.integers(1, 200))
+def test_warmup_linear_equals_hugging_face_everywhere(base_lr, warmup_steps, decay_steps):
+    from transformers.optimization import get_linear_schedule_with_warmup
+
+    total_steps = warmup_steps + decay_steps
+    reference = S.torch_lrs(lambda o: get_linear_schedule_with_warmup(o, warmup_steps, total_steps),
+                            total_steps + 30, base_lr)
+    steps = np.arange(total_steps + 30)
+    assert_schedule_equal(S.warmup_linear(steps, base_lr, warmup_steps, total_steps), reference, base_lr)
+
+
+def test_warmup_linear_ends_at_min_lr():
+    lrs = S.warmup_linear(np.arange(12), 1.0, warmup_steps=2, total_steps=10, min_lr=0.2)
+    assert lrs[2] == 1.0 and np.isclose(lrs[6], 0.6) and np.all(lrs[10:] == 0.2)
+    assert np.all(np.diff(lrs[2:11]) < 0)
+
+
+@FEW
+@given(
+    base_lr=learning_rates,
+    warmup_steps=st.integers(0, 40),
+    stable_steps=st.integers(0, 100),
+    decay_steps=st.integers(1, 100),
+    decay=st.sampled_from(["linear", "cosine", "1-sqrt"]),
+    min_fraction=st.sampled_from([0.0, 0.1, 0.37]),
+)
+def test_warmup_stable_decay_equals_hugging_face_wsd(base_lr, warmup_steps, stable_steps, decay_steps, decay,
+                                                     min_fraction):
+    from transformers.optimization import get_wsd_schedule
+
+    total_steps = warmup_steps + stable_steps + decay_steps
+    reference = S.torch_lrs(lambda o: get_wsd_schedule(
+        o, num_warmup_steps=warmup_steps, num_decay_steps=decay_steps, num_training_steps=total_steps,
+        decay_type=decay, min_lr_ratio=min_fraction), total_steps + 30, base_lr)
+    steps = np.arange(total_steps + 30)
+    ours = S.warmup_stable_decay(steps, base_lr, warmup_steps, decay_steps, total_steps,
+                                 min_lr=base_lr * min_fraction, decay=decay)
+    # equal everywhere without a floor; with one, from T_w on (HF's warmup starts at the floor)
+    compared = slice(0 if min_fraction == 0 else warmup_steps, None)
+    assert_schedule_equal(ours[compared], np.asarray(reference)[compared], base_lr)
+
+
+def test_warmup_stable_decay_holds_the_peak_then_cools_down():
+    lrs = S.warmup_stable_decay(np.arange(25), 2.0, warmup_steps=4, decay_steps=10, total_steps=20, decay="1-sqrt")
+    assert lrs[0] == 0.0 and np.isclose(lrs[2], 1.0)
+    assert np.all(lrs[4:10] == 2.0) and np.isclose(lrs[10 + 4], 2.0 * (1 - np.sqrt(0.4)))
+    assert np.all(lrs[20:] == 0.0)
+    # the stable phase does not depend on the budget: a longer run shares it
+    longer = S.warmup_stable_decay(np.arange(40), 2.0, warmup_steps=4, decay_steps=10, total_steps=40)
+    assert np.array_equal(lrs[:10], longer[:10])
+
+
 def test_constant():
     assert S.constant(0, 0.1) == S.constant(10**12, 0.1) == 0.1
     assert S.constant(np.zeros((2, 3), dtype=int), 0.1).shape == (2, 3)
@@ -319,6 +372,9 @@ SCHEDULES = [
     (S.cosine_annealing, dict(base_lr=0.1, total_steps=30, min_lr=0.01)),
     (S.cosine_with_restarts, dict(base_lr=0.1, cycle_steps=3, cycle_mult=2, min_lr=0.001)),
     (S.warmup_cosine, dict(base_lr=0.1, warmup_steps=5, total_steps=40, min_lr=0.01)),
+    (S.warmup_linear, dict(base_lr=0.1, warmup_steps=5, total_steps=40, min_lr=0.01)),
+    (S.warmup_stable_decay, dict(base_lr=0.1, warmup_steps=5, decay_steps=10, total_steps=40, min_lr=0.01,
+                                 decay="cosine")),
     (S.inverse_sqrt_warmup, dict(d_model=64, warmup_steps=10)),
 ]
 SCHEDULE_IDS = [f"{f.__name__}-{i}" for i, (f, _) in enumerate(SCHEDULES)]
