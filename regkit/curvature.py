@@ -3,7 +3,7 @@
 Chapter 2 derives that gradient descent with learning rate α is stable on a quadratic of
 curvature a only if α < 2/a. On a network the role of a is played by the **sharpness**
 λ_max, the largest eigenvalue of the Hessian ∇²L(θ): α < 2/λ_max near θ. Warmup is that
-bound in action when λ_max is large at initialisation (Gilmer et al., 2022; Kalra &
+bound in action when λ_max is large at initialization (Gilmer et al., 2022; Kalra &
 Barkeshli, 2024); under gradient descent λ_max tends to rise until it reaches 2/α (Cohen et
 al., 2021, "the edge of stability").
 
@@ -13,7 +13,7 @@ products (a double backward pass each)::
     v ← H v / ‖H v‖     (repeated)          λ ≈ vᵀ H v
 
 >>> model = MLP(); X, _, y, _ = load_digits_split()
->>> sharpness(model, cross_entropy_loss, (X, y))        # 0.5-0.8 at initialisation
+>>> sharpness(model, cross_entropy_loss, (X, y))        # 0.5-0.8 at initialization
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def sharpness(models, loss_fn, batch, iters=20, seed=0):
     networks of this course, that is the largest positive one (a negative one of larger
     magnitude would come back negative). A Rayleigh quotient of a unit vector never exceeds
     λ_max, so the value is a lower bound that rises towards λ_max with more iterations: on
-    chapter 2's network at initialisation 12 iterations come within about 5 % of it, 40 within 1 %
+    chapter 2's network at initialization 12 iterations come within about 5 % of it, 40 within 1 %
     (the tests compare with ``torch.linalg.eigvalsh`` of the full Hessian).
 
     There is no torch or Keras function for it; PyHessian (Yao et al., 2020) does the same
