@@ -13,6 +13,7 @@ One module per idea of the lecture:
 ``regkit.plotting``     the course's figure style (Hangul-safe)
 ``regkit.curvature``    chapter 2 - the sharpness λ_max and the bound α < 2/λ_max
 ``regkit.distributed``  chapter 1 - N processes as a torch.distributed group
+``regkit.third_party``  other libraries' schedules, transcribed once (Hugging Face, nanoGPT, optax)
 ``regkit.listing``      ``show_source``: regkit's own code, shown in a chapter
 =====================  ==============================================
 
@@ -62,11 +63,11 @@ def get_device(prefer: str = "cuda") -> torch.device:
 
 
 from . import clipping, schedules, regularization, optim  # noqa: E402  (contract modules)
-from . import data, models, training, plotting, listing, distributed, curvature  # noqa: E402  (course helpers)
+from . import data, models, training, plotting, listing, distributed, curvature, third_party  # noqa: E402  (course helpers)
 from .listing import show_source  # noqa: E402
 
 __all__ = [
     "seed_everything", "get_device", "show_source",
     "clipping", "schedules", "regularization", "optim",
-    "data", "models", "training", "plotting", "listing", "distributed", "curvature",
+    "data", "models", "training", "plotting", "listing", "distributed", "curvature", "third_party",
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -392,7 +393,12 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     def one_loss(p, b, batch):
         return loss_fn(lambda *inputs: functional_call(skeleton, (p, b), inputs), batch)
 
-    grid_loss = vmap(one_loss, in_dims=(0, 0, None))
+    def grid_loss(params, buffers, batch):
+        with warnings.catch_warnings():
+            # torch has no batching rule for CPU flash attention yet and falls back to a loop,
+            # correct but slower; the warning would land on a notebook's stderr
+            warnings.filterwarnings("ignore", message="There is a performance drop")
+            return vmap(one_loss, in_dims=(0, 0, None))(params, buffers, batch)
     optimizer = make_optimizer(stacked, lr=1.0)
     per_model = [[p.detach()[m] for p in stacked] for m in range(n)]
 

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from regkit import optim as regkit_optim
 from regkit import schedules as S
+from regkit.third_party import (hf_cosine_with_warmup, hf_inverse_sqrt, nanogpt_get_lr,
+                                optax_warmup_cosine_decay)
 
 # Warnings raised while these tests run are failures: torch warns when a scheduler is
 # misused, and regkit itself must not warn.
@@ -192,45 +194,6 @@ def test_cosine_with_restarts_exact_at_restart_boundaries(cycle_steps, cycle_mul
 # --------------------------------------------------------------------------- warmup + cosine
 
 
-def hugging_face_cosine_with_warmup(step, num_warmup_steps, num_training_steps, num_cycles=0.5):
-    """transformers.optimization._get_cosine_schedule_with_warmup_lr_lambda (v4.x),
-    the factor LambdaLR multiplies the initial lr by (transformers is not installed)."""
-    if step < num_warmup_steps:
-        return float(step) / float(max(1, num_warmup_steps))
-    progress = float(step - num_warmup_steps) / float(max(1, num_training_steps - num_warmup_steps))
-    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(num_cycles) * 2.0 * progress)))
-
-
-def optax_warmup_cosine_decay(step, init_value, peak_value, warmup_steps, decay_steps, end_value):
-    """optax.warmup_cosine_decay_schedule (exponent=1), transcribed (optax is not installed):
-    join_schedules([linear_schedule(init, peak, warmup_steps),
-                    cosine_decay_schedule(peak, decay_steps - warmup_steps, alpha)], [warmup_steps])."""
-    alpha = 0.0 if peak_value == 0 else end_value / peak_value
-    if step < warmup_steps:  # polynomial_schedule(power=1): (init - end) * frac + end
-        count = min(max(step, 0), warmup_steps)
-        frac = 1 - count / warmup_steps
-        return (init_value - peak_value) * frac + peak_value
-    count = min(step - warmup_steps, decay_steps - warmup_steps)
-    cosine_decay = 0.5 * (1 + math.cos(math.pi * count / (decay_steps - warmup_steps)))
-    return peak_value * ((1 - alpha) * cosine_decay + alpha)
-
-
-def nanogpt_get_lr(it, learning_rate, warmup_iters, lr_decay_iters, min_lr):
-    """nanoGPT's train.py get_lr (Karpathy, 2023 version). Later versions warm up with
-    (it + 1) / (warmup_iters + 1), so as never to use lr 0; the decay is unchanged."""
-    # 1) linear warmup for warmup_iters steps
-    if it < warmup_iters:
-        return learning_rate * it / warmup_iters
-    # 2) if it > lr_decay_iters, return min learning rate
-    if it > lr_decay_iters:
-        return min_lr
-    # 3) in between, use cosine decay down to min learning rate
-    decay_ratio = (it - warmup_iters) / (lr_decay_iters - warmup_iters)
-    assert 0 <= decay_ratio <= 1
-    coeff = 0.5 * (1.0 + math.cos(math.pi * decay_ratio))  # coeff ranges 0..1
-    return min_lr + coeff * (learning_rate - min_lr)
-
-
 def boundary_steps(warmup_steps, total_steps):
     return sorted({0, 1, max(warmup_steps - 1, 0), warmup_steps, warmup_steps + 1,
                    total_steps - 1, total_steps, total_steps + 1, 2 * total_steps, 10**7})
@@ -241,7 +204,8 @@ def boundary_steps(warmup_steps, total_steps):
 def test_warmup_cosine_equals_hugging_face_up_to_T(base_lr, warmup_steps, decay_steps):
     total_steps = warmup_steps + decay_steps
     steps = np.arange(total_steps + 1)
-    reference = [base_lr * hugging_face_cosine_with_warmup(t, warmup_steps, total_steps) for t in steps]
+    reference = [base_lr * hf_cosine_with_warmup(t, num_warmup_steps=warmup_steps,
+                                                 num_training_steps=total_steps) for t in steps]
     assert_schedule_equal(S.warmup_cosine(steps, base_lr, warmup_steps, total_steps), reference, base_lr)
 
 
@@ -262,12 +226,32 @@ def test_warmup_cosine_equals_optax_everywhere(base_lr, warmup_steps, decay_step
 
 @FEW
 @given(base_lr=learning_rates, warmup_steps=st.integers(1, 60), decay_steps=st.integers(1, 200))
-def test_warmup_cosine_equals_nanogpt_get_lr_with_gpt3_floor(base_lr, warmup_steps, decay_steps):
+def test_warmup_cosine_equals_nanogpt_get_lr_after_its_warmup(base_lr, warmup_steps, decay_steps):
     total_steps, min_lr = warmup_steps + decay_steps, 0.1 * base_lr  # GPT-3: decay to 10%
     steps = sorted(set(range(total_steps + 5)) | set(boundary_steps(warmup_steps, total_steps)))
-    reference = [nanogpt_get_lr(t, base_lr, warmup_steps, total_steps, min_lr) for t in steps]
+    reference = np.array([nanogpt_get_lr(t, base_lr, warmup_steps, total_steps, min_lr) for t in steps])
     ours = S.warmup_cosine(np.array(steps), base_lr, warmup_steps, total_steps, min_lr)
-    assert_schedule_equal(ours, reference, base_lr)
+    after = np.array(steps) >= warmup_steps  # equal from T_w on; in the warmup nanoGPT is ahead
+    assert_schedule_equal(ours[after], reference[after], base_lr)
+    ahead = reference[~after] - ours[~after]
+    assert np.all(ahead > 0) and np.all(ahead <= base_lr / (warmup_steps + 1) * (1 + 1e-12))
+
+
+@pytest.mark.parametrize("warmup_steps, total_steps, min_lr_rate", [(0, 50, 0.0), (10, 100, 0.0), (7, 40, 0.1)])
+def test_hugging_face_transcriptions_equal_transformers(warmup_steps, total_steps, min_lr_rate):
+    from transformers.optimization import (get_cosine_with_min_lr_schedule_with_warmup,
+                                           get_inverse_sqrt_schedule)
+
+    steps = np.arange(3 * total_steps)
+    real = S.torch_lrs(lambda o: get_cosine_with_min_lr_schedule_with_warmup(
+        o, warmup_steps, total_steps, min_lr_rate=min_lr_rate), len(steps), 1.0)
+    ours = [hf_cosine_with_warmup(t, num_warmup_steps=warmup_steps, num_training_steps=total_steps,
+                                  min_lr_rate=min_lr_rate) for t in steps]
+    assert_schedule_equal(ours, real, 1.0)
+    for timescale in (None, 25):
+        real = S.torch_lrs(lambda o: get_inverse_sqrt_schedule(o, warmup_steps, timescale), 200, 1.0)
+        ours = [hf_inverse_sqrt(t, num_warmup_steps=warmup_steps, timescale=timescale) for t in range(200)]
+        assert_schedule_equal(ours, real, 1.0)
 
 
 def test_warmup_cosine_boundaries():
