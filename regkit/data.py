@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 __all__ = [
+    "replace_labels",
     "load_digits_split", "batch_iterator",
     "PASCANU_W_RANGE", "PASCANU_B_RANGE", "PASCANU_START",
     "pascanu_rnn", "pascanu_loss", "pascanu_surface", "pascanu_descent",
@@ -98,6 +99,26 @@ def load_digits_split(test_size=0.25, train_size=None, seed=0, scale=True):
     as_x = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
     as_y = lambda a: torch.as_tensor(a, dtype=torch.int64)  # noqa: E731
     return as_x(X_tr), as_x(X_te), as_y(y_tr), as_y(y_te)
+
+
+def replace_labels(y, fraction, n_classes=10, seed=0):
+    """A copy of ``y`` in which each label, with probability ``fraction``, is drawn anew.
+
+    A replaced label is uniform over the ``n_classes`` classes, so it may by chance keep its
+    value: about ``fraction · (1 − 1/n_classes)`` of the labels end up wrong. Such noise makes
+    an objective whose minimum the mini-batch gradients keep scattering around, even for a
+    model too small to memorise it (chapter 3 compares schedules on it). Fixed by ``seed``.
+
+    >>> y_noisy = replace_labels(y_train, 0.3, seed=0)     # about 27 % of the labels wrong
+    """
+    if not isinstance(y, torch.Tensor) or y.dtype != torch.int64 or y.dim() != 1:
+        raise TypeError("y must be a 1-D int64 tensor of class labels")
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction <= 1:
+        raise ValueError(f"fraction must be a number in [0, 1], got {fraction!r}")
+    n_classes = _check_int("n_classes", n_classes)
+    gen = torch.Generator().manual_seed(_check_seed(seed))
+    replaced = torch.rand(len(y), generator=gen) < fraction
+    return torch.where(replaced, torch.randint(0, n_classes, (len(y),), generator=gen), y)
 
 
 def _check_size(name, value, n, whole_ok):

@@ -270,3 +270,20 @@ def test_the_text_ships_with_the_package():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "tiny_text.txt" in config["tool"]["setuptools"]["package-data"]["regkit"]
     assert (ROOT / "regkit" / "tiny_text.txt").is_file()
+
+
+def test_replace_labels_redraws_the_stated_share_and_is_fixed_by_its_seed():
+    from regkit.data import replace_labels
+
+    y = torch.arange(10).repeat(2000)
+    noisy = replace_labels(y, 0.3, seed=1)
+    assert noisy.dtype == torch.int64 and noisy.shape == y.shape and torch.equal(y, torch.arange(10).repeat(2000))
+    wrong = (noisy != y).float().mean().item()
+    assert abs(wrong - 0.3 * 0.9) < 0.015             # a redrawn label keeps its value 1 time in 10
+    assert torch.equal(noisy, replace_labels(y, 0.3, seed=1)) and not torch.equal(noisy, replace_labels(y, 0.3, seed=2))
+    assert torch.equal(replace_labels(y, 0.0), y) and noisy.min() >= 0 and noisy.max() <= 9
+    for bad in (-0.1, 1.5, "0.3", True):
+        with pytest.raises(ValueError, match="fraction"):
+            replace_labels(y, bad)
+    with pytest.raises(TypeError, match="y must"):
+        replace_labels(y.float(), 0.1)
