@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["MLP", "TinyRNN", "TinyTransformer", "TransformerBlock", "SelfAttention",
+__all__ = ["one_per_seed", "MLP", "TinyRNN", "TinyTransformer", "TransformerBlock", "SelfAttention",
            "count_parameters"]
 
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid}
@@ -34,6 +34,25 @@ def _check_positive_int(name, value):
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable scalars in ``model`` (shared tensors counted once)."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def one_per_seed(make, seeds):
+    """One model per seed, ``torch.manual_seed(seed)`` before each ``make()``: a grid's models.
+
+    The same seeds give the same initial weights, so runs that differ in one setting (a
+    schedule, warmup, clipping) start from the same models seed for seed
+    (:func:`regkit.training.train_grid` trains them side by side).
+
+    >>> models = one_per_seed(MLP, range(8))                       # eight initializations
+    >>> post_ln = one_per_seed(functools.partial(TinyTransformer, vocab_size=10), range(8))
+    """
+    if not callable(make):
+        raise TypeError(f"make must be a callable that builds a model, got {make!r}")
+    models = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        models.append(make())
+    return models
 
 
 class MLP(nn.Module):

@@ -390,15 +390,11 @@ def warmup_linear(step, base_lr, warmup_steps, total_steps, min_lr=0.0):
     >>> [round(warmup_linear(t, base_lr=1.0, warmup_steps=2, total_steps=6), 6) for t in range(8)]
     [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
-    t, shape = check_step(step)
-    base_lr = check_lr("base_lr", base_lr)
     total_steps = check_positive_int("total_steps", total_steps)
     warmup_steps = check_int("warmup_steps", warmup_steps, 0, total_steps - 1)
-    min_lr = _check_min_lr(min_lr, base_lr)
-    warmup = base_lr * t / max(warmup_steps, 1)  # max(…, 1): no 0/0 without warmup
-    progress = np.clip((t - warmup_steps) / (total_steps - warmup_steps), 0.0, 1.0)
-    decay = min_lr + (base_lr - min_lr) * (1 - progress)
-    return _result(np.where(t < warmup_steps, warmup, decay), shape)
+    # WSD without a stable phase: the decay takes everything after the warmup
+    return warmup_stable_decay(step, base_lr, warmup_steps, total_steps - warmup_steps, total_steps,
+                               min_lr=min_lr, decay="linear")
 
 
 _DECAY_SHAPES = {  # from 1 at p = 0 down to 0 at p = 1

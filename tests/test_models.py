@@ -157,3 +157,16 @@ def test_transformer_is_tiny(norm_first):
     assert out.shape == (32, 16, 10)
     out.sum().backward()
     assert all(p.grad is not None for p in model.parameters())
+
+
+def test_one_per_seed_builds_each_model_after_seeding_torch():
+    from regkit.models import MLP, one_per_seed
+
+    models = one_per_seed(MLP, [3, 4, 3])
+    torch.manual_seed(4)
+    alone = MLP()
+    assert all(torch.equal(p, q) for p, q in zip(models[1].parameters(), alone.parameters()))
+    assert all(torch.equal(p, q) for p, q in zip(models[0].parameters(), models[2].parameters()))
+    assert not torch.equal(models[0].net[0].weight, models[1].net[0].weight)
+    with pytest.raises(TypeError, match="make"):
+        one_per_seed("MLP", [0])
