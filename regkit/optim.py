@@ -16,6 +16,13 @@ the parameters so that each line is a line of the math. Every setting can be set
 param group, so :func:`regkit.regularization.decay_param_groups` and torch's LR
 schedulers work with them.
 
+``l2`` and ``weight_decay`` may also be one value per model, as a 1-D tensor, for a grid of
+models whose parameters are stacked along their first dimension (as
+:func:`regkit.training.train_grid` stacks them): entry m acts on slice m of every tensor.
+A sweep over λ is then one optimizer, with the same update as M separate ones::
+
+    make_optimizer = functools.partial(optim.SGD, momentum=0.9, l2=torch.tensor(lams))
+
 :class:`ScheduleFreeSGD` and :class:`ScheduleFreeAdamW` (Defazio et al., 2024) replace the
 schedule by an average of the iterates; they match Meta's ``schedulefree`` reference classes.
 """
@@ -25,6 +32,31 @@ import torch
 from ._checks import check_fraction, check_lr, check_nonnegative, check_nonnegative_int, check_real
 
 __all__ = ["SGD", "Adam", "ScheduleFreeSGD", "ScheduleFreeAdamW"]
+
+
+def _check_coefficient(name, value):
+    """``l2`` or ``weight_decay``: a number >= 0, or a 1-D tensor of them (one per model)."""
+    if isinstance(value, torch.Tensor):
+        if value.dim() != 1 or not value.is_floating_point():
+            raise TypeError(f"{name} as a tensor must be 1-D and floating point (one value per "
+                            f"model), got shape {tuple(value.shape)} and {value.dtype}")
+        if not bool(torch.all(torch.isfinite(value) & (value >= 0))):
+            raise ValueError(f"{name} must be finite and >= 0 for every model, got {value.tolist()}")
+        return value
+    return check_nonnegative(name, value)
+
+
+def _per_model(coefficient, w):
+    """A number as it is; one value per model shaped to multiply the stacked tensor ``w``."""
+    if isinstance(coefficient, torch.Tensor):
+        return coefficient.to(w.dtype).view(-1, *([1] * (w.dim() - 1)))
+    return coefficient
+
+
+def _is_zero(coefficient):
+    if isinstance(coefficient, torch.Tensor):
+        return not bool(coefficient.any())
+    return coefficient == 0
 
 
 def _check_betas(betas):
@@ -48,7 +80,8 @@ class SGD(torch.optim.Optimizer):
     SGD. Keras: ``keras.optimizers.SGD(learning_rate, momentum, weight_decay=λ)`` is
     decoupled, but Keras's momentum is v ← μ·v − α·g (the same for a constant α).
 
-    With ``momentum=0`` ``l2=λ`` and ``weight_decay=λ`` give the same weights (to
+    ``l2`` and ``weight_decay`` may be 1-D tensors, one value per stacked model (see the
+    module docstring). With ``momentum=0`` ``l2=λ`` and ``weight_decay=λ`` give the same weights (to
     round-off): w − α·(g + λ·w) = w·(1 − α·λ) − α·g.
 
     >>> import torch
@@ -83,10 +116,10 @@ class SGD(torch.optim.Optimizer):
                 if w.grad is None:
                     continue
                 g = w.grad
-                if l2 != 0:
-                    g = g.add(w, alpha=l2)  # a new tensor: w.grad itself stays the loss's gradient
-                if weight_decay != 0:
-                    w.mul_(1 - lr * weight_decay)
+                if not _is_zero(l2):  # a new tensor: w.grad itself stays the loss's gradient
+                    g = _add_l2(g, w, l2)
+                if not _is_zero(weight_decay):
+                    w.mul_(1 - lr * _per_model(weight_decay, w))
                 if momentum != 0:
                     state = self.state[w]
                     if "momentum_buffer" not in state:
@@ -99,11 +132,18 @@ class SGD(torch.optim.Optimizer):
         return loss
 
 
+def _add_l2(g, w, l2):
+    """g + λ₂·w; for a number with torch's own operation, so the result is torch's to the bit."""
+    if isinstance(l2, torch.Tensor):
+        return g + _per_model(l2, w) * w
+    return g.add(w, alpha=l2)
+
+
 def _check_sgd_group(group):
     check_lr("lr", group["lr"])
     check_fraction("momentum", group["momentum"])
-    check_nonnegative("l2", group["l2"])
-    check_nonnegative("weight_decay", group["weight_decay"])
+    _check_coefficient("l2", group["l2"])
+    _check_coefficient("weight_decay", group["weight_decay"])
 
 
 class Adam(torch.optim.Optimizer):
@@ -126,7 +166,7 @@ class Adam(torch.optim.Optimizer):
     ``torch.optim.AdamW(params, lr, betas, eps, weight_decay=λ)`` is ``weight_decay=λ``
     (note AdamW's default λ = 0.01, here 0). Keras: ``keras.optimizers.AdamW``; optax:
     ``adamw``. Both may be set at once: ``l2`` acts on the gradient, ``weight_decay`` on
-    the weights.
+    the weights; either may be a 1-D tensor, one value per stacked model.
 
     >>> import torch
     >>> w = torch.nn.Parameter(torch.tensor([1.0]))
@@ -159,10 +199,10 @@ class Adam(torch.optim.Optimizer):
                 if w.grad is None:
                     continue
                 g = w.grad
-                if l2 != 0:
-                    g = g.add(w, alpha=l2)
-                if weight_decay != 0:
-                    w.mul_(1 - lr * weight_decay)
+                if not _is_zero(l2):
+                    g = _add_l2(g, w, l2)
+                if not _is_zero(weight_decay):
+                    w.mul_(1 - lr * _per_model(weight_decay, w))
 
                 state = self.state[w]
                 if not state:
@@ -190,8 +230,8 @@ def _check_adam_group(group):
     _check_betas(group["betas"])
     # ε > 0: with ε = 0 a weight whose gradient has always been 0 would get 0/0 = NaN.
     check_real("eps", group["eps"], 0.0, low_open=True)
-    check_nonnegative("l2", group["l2"])
-    check_nonnegative("weight_decay", group["weight_decay"])
+    _check_coefficient("l2", group["l2"])
+    _check_coefficient("weight_decay", group["weight_decay"])
 
 
 # --------------------------------------------------------------------------- schedule-free

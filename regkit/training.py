@@ -317,7 +317,7 @@ def train(model, loss_fn, batches, optimizer, steps, schedule=None, clip_norm=No
 
 # --------------------------------------------------------------------------- many runs at once
 def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=None, clip=None,
-               eval_batch=None, eval_every=None):
+               eval_batch=None, eval_every=None, evaluate=None):
     """Train several models of one architecture side by side, as one batched model.
 
     A sweep over seeds and learning rates is a grid of tiny models: ``torch.func`` stacks
@@ -342,7 +342,13 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
 
     With ``eval_batch`` (e.g. the whole training set) and ``eval_every``, every model's
     ``loss_fn`` on that batch is recorded after 0, ``eval_every``, 2·``eval_every``, ...
-    and ``steps`` updates, in ``History.eval["loss"]`` at ``History.eval_steps``.
+    and ``steps`` updates, in ``History.eval["loss"]`` at ``History.eval_steps``. With
+    ``evaluate(model, params)`` (and ``eval_every``), a function of one model and its
+    parameters (a dict name → tensor) that returns a dict of 0-d tensors, every entry is
+    recorded the same way in ``History.eval[name]``: it runs on all models at once, so write
+    it for one (e.g. ``{"val_acc": (model(X_val).argmax(-1) == y_val).float().mean()}``).
+    Pass the parameters or data it needs as arguments or closures, not as globals that
+    change.
 
     A model whose loss stops being finite is frozen there; its history is NaN from that
     step on, as with ``train``. Returns one :class:`History` per model, with
@@ -376,8 +382,11 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     if len(schedules) != n or not all(f is None or callable(f) for f in schedules):
         raise TypeError(f"schedule must be None, a callable step -> factor, or a list of {n} "
                         f"of them (None: the constant lr for that model)")
-    if (eval_batch is None) != (eval_every is None):
-        raise TypeError("eval_batch and eval_every go together: give both or neither")
+    if (eval_batch is None and evaluate is None) != (eval_every is None):
+        raise TypeError("eval_every goes with eval_batch or evaluate (or both): give them "
+                        "together or neither")
+    if evaluate is not None and not callable(evaluate):
+        raise TypeError("evaluate must be a function (model, params) -> dict of 0-d tensors")
     if eval_every is not None:
         eval_every = _check_steps(eval_every, "eval_every")
     clips = list(clip) if isinstance(clip, (list, tuple)) else [clip] * n
@@ -408,12 +417,21 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     record = {name: np.full((steps, n), np.nan)
               for name in ("loss", "lr", "grad_norm", "update_norm", "weight_norm")}
     alive = torch.ones(n, dtype=torch.bool)
-    eval_steps, eval_losses = [], []
+    eval_steps, eval_records = [], []
+
+    def one_evaluation(p, b):
+        return evaluate(lambda *inputs: functional_call(skeleton, (p, b), inputs), p)
 
     def run_eval(k):
         with torch.no_grad():
             eval_steps.append(k)
-            eval_losses.append(grid_loss(params, buffers, eval_batch).numpy().astype(float))
+            measured = {}
+            if eval_batch is not None:
+                measured["loss"] = grid_loss(params, buffers, eval_batch)
+            if evaluate is not None:
+                measured.update(vmap(one_evaluation)(params, buffers))
+            eval_records.append({name: value.numpy().astype(float)
+                                 for name, value in measured.items()})
 
     for module in models:
         module.train()
@@ -466,7 +484,8 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
         history = History(**columns)
         if eval_every is not None:
             history.eval_steps = list(eval_steps)
-            history.eval["loss"] = [float(losses[m]) for losses in eval_losses]
+            history.eval = {name: [float(record[name][m]) for record in eval_records]
+                            for name in eval_records[0]}
         histories.append(history)
     return histories
 

@@ -31,6 +31,8 @@ BAD_GAMMA = [0, 0.0, -0.5, NAN, INF, None]
 BAD_POSITIVE = [0, 0.0, -1.0, NAN, INF, "1", None, True]  # max_norm, threshold, clip_value
 BAD_NONNEGATIVE = [-1e-3, NAN, INF, "0.1", None]  # lam, l2, weight_decay
 BAD_PARAMETERS = [5, "weights", [1.0, 2.0], None]
+# l2 / weight_decay as one value per stacked model: 1-D, floating point, finite, >= 0
+BAD_PER_MODEL = [torch.tensor([[0.1]]), torch.tensor([1]), torch.tensor([0.1, -0.1]), torch.tensor([NAN])]
 BAD_NORM_TYPE = [0.5, 0, -1.0, NAN, "two", None]
 
 
@@ -103,16 +105,24 @@ TABLE = [
      dict(parameters=BAD_PARAMETERS, max_norm=BAD_POSITIVE)),
     (R.l2_penalty, lambda: dict(parameters=[torch.ones(2)], lam=0.1),
      dict(parameters=BAD_PARAMETERS, lam=BAD_NONNEGATIVE)),
+    (R.l1_penalty, lambda: dict(parameters=[torch.ones(2)], lam=0.1),
+     dict(parameters=BAD_PARAMETERS, lam=BAD_NONNEGATIVE)),
+    (R.soft_threshold, lambda: dict(w=torch.ones(2), threshold=0.1),
+     dict(w=[[1.0, 2.0], 1.0, None], threshold=BAD_NONNEGATIVE)),
+    (R.weight_norm, lambda: dict(model=torch.nn.Linear(2, 2)),
+     dict(model=["model", [torch.nn.Parameter(torch.ones(2, 2))], None])),
     (R.decay_param_groups, lambda: dict(model=torch.nn.Linear(2, 2), weight_decay=0.1),
      dict(model=["model", [torch.nn.Parameter(torch.ones(2))], None], weight_decay=BAD_NONNEGATIVE)),
     (O.SGD,
      lambda: dict(params=[torch.nn.Parameter(torch.ones(2))], lr=0.1, momentum=0.9, l2=0.0, weight_decay=0.0),
-     dict(lr=BAD_LR, momentum=[-0.1, 1.0, 1.5, NAN, None], l2=BAD_NONNEGATIVE, weight_decay=BAD_NONNEGATIVE)),
+     dict(lr=BAD_LR, momentum=[-0.1, 1.0, 1.5, NAN, None], l2=BAD_NONNEGATIVE + BAD_PER_MODEL,
+          weight_decay=BAD_NONNEGATIVE + BAD_PER_MODEL)),
     (O.Adam, lambda: dict(params=[torch.nn.Parameter(torch.ones(2))], lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
                           l2=0.0, weight_decay=0.0),
      dict(lr=BAD_LR,
           betas=[(1.0, 0.999), (0.9, 1.0), (-0.1, 0.9), (0.9, NAN), 0.9, (0.9,), (0.9, 0.99, 0.9), None],
-          eps=[0.0, -1e-8, NAN, INF, None], l2=BAD_NONNEGATIVE, weight_decay=BAD_NONNEGATIVE)),
+          eps=[0.0, -1e-8, NAN, INF, None], l2=BAD_NONNEGATIVE + BAD_PER_MODEL,
+          weight_decay=BAD_NONNEGATIVE + BAD_PER_MODEL)),
     (O.ScheduleFreeSGD, lambda: dict(params=[torch.nn.Parameter(torch.ones(2))], lr=0.1, momentum=0.9,
                                      weight_decay=0.0, warmup_steps=0),
      dict(lr=BAD_LR, momentum=[-0.1, 1.0, NAN, None], weight_decay=BAD_NONNEGATIVE,

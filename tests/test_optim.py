@@ -363,3 +363,35 @@ def test_schedule_free_per_group_settings_are_checked():
         optimizer = cls([good], lr=0.1)
         with pytest.raises((ValueError, TypeError), match=setting.split("s")[0] if setting == "betas" else setting):
             optimizer.add_param_group({"params": [bad], setting: value})
+
+
+# --------------------------------------------------------------------------- one value per stacked model
+
+
+@pytest.mark.parametrize("make", [
+    lambda params, per_model: O.SGD(params, lr=0.1, momentum=0.9, l2=per_model),
+    lambda params, per_model: O.SGD(params, lr=0.1, momentum=0.9, weight_decay=per_model),
+    lambda params, per_model: O.Adam(params, lr=0.01, l2=per_model),
+    lambda params, per_model: O.Adam(params, lr=0.01, weight_decay=per_model),
+])
+def test_one_coefficient_per_stacked_model_is_one_optimizer_per_model(make):
+    lams = [0.0, 0.01, 0.3]
+    generator = torch.Generator().manual_seed(0)
+    start = [torch.randn(3, 4, 5, generator=generator), torch.randn(3, 5, generator=generator)]
+    grads = [[torch.randn(p.shape, generator=generator) for p in start] for _ in range(4)]
+    stacked = [torch.nn.Parameter(p.clone()) for p in start]
+    grid = make(stacked, torch.tensor(lams))
+    for step_grads in grads:
+        for p, g in zip(stacked, step_grads):
+            p.grad = g.clone()
+        grid.step()
+    for m, lam in enumerate(lams):
+        alone = [torch.nn.Parameter(p[m].clone()) for p in start]
+        optimizer = make(alone, lam)
+        for step_grads in grads:
+            for p, g in zip(alone, step_grads):
+                p.grad = g[m].clone()
+            optimizer.step()
+        for p_grid, p_alone in zip(stacked, alone):
+            torch.testing.assert_close(p_grid[m], p_alone, rtol=1e-6, atol=1e-7)
+    assert not torch.allclose(stacked[0][0], stacked[0][2])  # the coefficients made a difference

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regkit import optim as O
-from regkit.regularization import decay_param_groups, l2_penalty
+from regkit.regularization import decay_param_groups, l1_penalty, l2_penalty, soft_threshold, weight_norm
 
 pytestmark = [pytest.mark.filterwarnings("error"), pytest.mark.usefixtures("one_torch_thread")]
 
@@ -146,3 +146,59 @@ def test_decay_param_groups_on_a_model_without_vectors():
     decay, no_decay = decay_param_groups(model, weight_decay=0.05)
     assert len(decay["params"]) == 1 and no_decay["params"] == []
     torch.optim.AdamW([decay, no_decay], lr=1e-3)  # an empty group is accepted
+
+
+# --------------------------------------------------------------------------- L1
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), lam=st.one_of(st.just(0.0), st.floats(1e-6, 10.0)))
+def test_l1_penalty_value_and_gradient(seed, lam):
+    generator = torch.Generator().manual_seed(seed)
+    tensors = [torch.randn(shape, generator=generator, dtype=torch.float64, requires_grad=True)
+               for shape in [(3, 4), (4,)]]
+    tensors.append(torch.zeros(2, dtype=torch.float64, requires_grad=True))  # |w| at its kink
+    penalty = l1_penalty(tensors, lam)
+    assert penalty.dim() == 0
+    assert penalty.item() == pytest.approx(lam * sum(w.detach().abs().sum().item() for w in tensors), rel=1e-12)
+    penalty.backward()
+    for w in tensors:
+        torch.testing.assert_close(w.grad, lam * torch.sign(w.detach()), rtol=0, atol=0)
+    assert l1_penalty([], 0.1).item() == 0.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), threshold=st.floats(0.0, 2.0))
+def test_soft_threshold_is_torch_softshrink_and_the_l1_proximal_step(seed, threshold):
+    w = torch.randn(200, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    shrunk = soft_threshold(w, threshold)
+    torch.testing.assert_close(shrunk, torch.nn.functional.softshrink(w, threshold), rtol=0, atol=0)
+    # the minimiser of ½(v − w)² + t·|v|, against a fine grid of v
+    grid = torch.linspace(-5, 5, 20001, dtype=torch.float64)
+    objective = 0.5 * (grid[None, :] - w[:50, None]) ** 2 + threshold * grid.abs()[None, :]
+    torch.testing.assert_close(shrunk[:50], grid[objective.argmin(dim=1)], rtol=0, atol=1e-3)
+    assert torch.all(shrunk[w.abs() <= threshold] == 0)
+
+
+def test_ista_with_soft_threshold_equals_scikit_learn_lasso():
+    from sklearn.linear_model import Lasso
+
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(40, 12, generator=generator, dtype=torch.float64)
+    y = X[:, :3] @ torch.tensor([2.0, -1.0, 0.5], dtype=torch.float64) + 0.3 * torch.randn(40, generator=generator,
+                                                                                           dtype=torch.float64)
+    lam, alpha = 0.05, 0.1
+    w = torch.zeros(12, dtype=torch.float64)
+    for _ in range(3000):  # (1/2n)‖y − Xw‖² + λ‖w‖₁, scikit-learn's objective with alpha = λ
+        w = soft_threshold(w - alpha * X.T @ (X @ w - y) / len(y), alpha * lam)
+    expected = Lasso(alpha=lam, fit_intercept=False, tol=1e-14, max_iter=100_000).fit(X.numpy(), y.numpy()).coef_
+    torch.testing.assert_close(w, torch.as_tensor(expected), rtol=0, atol=1e-9)
+    assert int((w == 0).sum()) >= 5 and torch.all(w[:3] != 0)
+
+
+def test_weight_norm_counts_matrices_only():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.LayerNorm(4), torch.nn.Linear(4, 2))
+    matrices = [model[0].weight, model[2].weight]
+    expected = torch.sqrt(sum((p.detach() ** 2).sum() for p in matrices)).item()
+    assert weight_norm(model) == pytest.approx(expected, rel=1e-6)
+    assert weight_norm(torch.nn.LayerNorm(3)) == 0.0

@@ -403,6 +403,23 @@ def test_train_grid_evaluates_every_model_on_the_eval_batch():
         assert np.isclose(h.eval["loss"][-1], mse_loss(trained, held_out).item(), rtol=1e-5)
 
 
+def test_train_grid_records_what_evaluate_measures_on_each_model():
+    batches = lambda k: adding_problem(16, seq_len=6, seed=k)
+    held_out = adding_problem(64, seq_len=6, seed=999)
+    models = [_tiny_rnn(0), _tiny_rnn(1)]
+
+    def evaluate(model, params):
+        return {"mse": mse_loss(model, held_out), "norm": params["W_hh.weight"].norm()}
+    grid = train_grid(models, mse_loss, batches, torch.optim.SGD, steps=6, lr=0.1, evaluate=evaluate,
+                      eval_every=3, eval_batch=held_out)
+    for seed, h, trained in zip((0, 1), grid, models):
+        assert h.eval_steps == [0, 3, 6] and set(h.eval) == {"loss", "mse", "norm"}
+        assert np.isclose(h.eval["mse"][0], mse_loss(_tiny_rnn(seed), held_out).item(), rtol=1e-5)
+        np.testing.assert_allclose(h.eval["mse"], h.eval["loss"], rtol=1e-6)
+        assert np.isclose(h.eval["norm"][-1], trained.W_hh.weight.norm().item(), rtol=1e-5)
+        assert np.isclose(h.eval["norm"][0], _tiny_rnn(seed).W_hh.weight.norm().item(), rtol=1e-5)
+
+
 def test_moving_average_is_the_bias_corrected_ema_and_lags_beta_over_one_minus_beta():
     values = np.random.default_rng(0).normal(size=50)
     expected, m = [], 0.0
@@ -423,6 +440,7 @@ def test_moving_average_is_the_bias_corrected_ema_and_lags_beta_over_one_minus_b
     (dict(models=[]), TypeError), (dict(lr=[0.1, 0.2, 0.3]), ValueError), (dict(lr=-1.0), ValueError),
     (dict(clip=[None]), TypeError), (dict(clip="no"), TypeError), (dict(schedule=3), TypeError),
     (dict(schedule=[None]), TypeError), (dict(eval_every=2), TypeError),
+    (dict(evaluate=lambda model, params: {}), TypeError), (dict(evaluate="loss", eval_every=2), TypeError),
     (dict(eval_batch=adding_problem(4, seq_len=4), eval_every=0), ValueError),
     (dict(steps=0), ValueError)])
 def test_train_grid_rejects_bad_arguments(kwargs, error):
