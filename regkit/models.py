@@ -60,14 +60,22 @@ class MLP(nn.Module):
 
     The defaults fit the 8x8 digits: 64 inputs, one hidden layer of 64 units, 10 classes.
 
+    With ``layer_norm=True`` every hidden layer is ``Linear (no bias) -> LayerNorm (no
+    scale or shift) -> act``: the output then does not change when a hidden matrix is
+    multiplied by a constant, so weight decay cannot make the function simpler; it sets the
+    matrix's scale and with it the effective learning rate (chapter 5, like a ResNet's
+    batch normalisation). The last layer stays a plain ``Linear``.
+
     Example
     -------
     >>> model = MLP(64, hidden=(128, 128), out_features=10)
     >>> model(torch.zeros(5, 64)).shape
     torch.Size([5, 10])
+    >>> normalised = MLP(64, hidden=(16, 16), layer_norm=True)  # Linear, LayerNorm, ReLU, ...
     """
 
-    def __init__(self, in_features=64, hidden=(64,), out_features=10, activation="relu"):
+    def __init__(self, in_features=64, hidden=(64,), out_features=10, activation="relu",
+                 layer_norm=False):
         super().__init__()
         _check_positive_int("in_features", in_features)
         _check_positive_int("out_features", out_features)
@@ -76,11 +84,16 @@ class MLP(nn.Module):
             _check_positive_int("hidden", h)
         if activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
+        if not isinstance(layer_norm, bool):
+            raise TypeError(f"layer_norm must be True or False, got {layer_norm!r}")
         sizes = (in_features, *hidden, out_features)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(nn.Linear(n_in, n_out))
-            if i < len(sizes) - 2:  # no activation after the last layer: it outputs logits
+            hidden_layer = i < len(sizes) - 2  # the last layer outputs logits: no activation
+            layers.append(nn.Linear(n_in, n_out, bias=not (layer_norm and hidden_layer)))
+            if hidden_layer:
+                if layer_norm:
+                    layers.append(nn.LayerNorm(n_out, elementwise_affine=False))
                 layers.append(_ACTIVATIONS[activation]())
         self.net = nn.Sequential(*layers)
 

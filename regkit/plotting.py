@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 __all__ = ["LABELS", "COLORS", "label", "use_course_style", "plot_schedules", "loss_surface",
-           "plot_path"]
+           "plot_path", "plot_seeds"]
 
 # Axis labels in the two languages of the course; the Korean terms are those of the book's
 # glossary.yml (그래디언트, 학습, 에포크, ...). Unknown keys are shown as they are.
@@ -248,3 +248,25 @@ def plot_path(ax, path, z=None, label=None, **line_kwargs):
     if label is not None:
         ax.legend()
     return ax
+
+
+def plot_seeds(ax, x, values, label=None, color=None, **line_kwargs):
+    """One setting run on several seeds: the mean as a line, the range (min to max) as a band.
+
+    ``values`` has shape ``(seeds, len(x))``. The band shows every seed's run, so a claim
+    read off the figure ("the test accuracy falls after step 50") can be checked against
+    the worst seed, not only the average. Returns the line.
+
+    Example
+    -------
+    >>> x = np.arange(30)
+    >>> runs = np.cumsum(np.random.default_rng(0).normal(size=(8, 30)), axis=1)
+    >>> _, ax = plt.subplots(); line = plot_seeds(ax, x, runs, label="8 seeds")
+    """
+    x, values = np.asarray(x, dtype=float), np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] != x.shape[0]:
+        raise ValueError(f"values must have shape (seeds, {x.shape[0]}), got {values.shape}")
+    (line,) = ax.plot(x, values.mean(axis=0), label=label, color=color, **line_kwargs)
+    ax.fill_between(x, values.min(axis=0), values.max(axis=0), color=line.get_color(), alpha=0.2,
+                    linewidth=0)
+    return line

@@ -1,4 +1,5 @@
-"""Other libraries' schedules, transcribed once, with where each comes from (chapters 3 and 7).
+"""Other libraries' schedules and one optimizer, transcribed once, with where each comes from
+(chapters 3, 5 and 7).
 
 The chapters compare regkit's schedules with the code practitioners run. Where that code
 is a library the course installs (PyTorch, Keras, Hugging Face ``transformers``), the
@@ -15,18 +16,23 @@ function                           source
 :func:`nanogpt_get_lr`             karpathy/nanoGPT, ``train.py``, ``get_lr`` (master)
 :func:`optax_warmup_cosine_decay`  optax 0.2, ``optax/schedules/_schedule.py``,
                                    ``warmup_cosine_decay_schedule`` (``exponent=1``)
+:func:`keras_sgd`                  keras 3.15.1, ``keras/src/optimizers/sgd.py``, ``update_step``,
+                                   after ``base_optimizer.py``'s ``_apply_weight_decay``
 =================================  ==============================================================
 
 The Hugging Face two are tested against ``transformers`` itself (pinned in
 ``requirements.txt``); nanoGPT is a script, not a package, and optax needs JAX, which the
 course does not install, so those two are tested against regkit's own schedules at every
-step where the chapters say they agree. Each returns what its library returns: Hugging Face's
+step where the chapters say they agree. ``keras_sgd`` is written out so that chapter 5 can
+show Keras's momentum next to PyTorch's without importing Keras; it is tested against Keras
+itself (the appendix runs it too). Each returns what its library returns: Hugging Face's
 a factor for ``LambdaLR`` (the optimizer's lr times it), the others a learning rate.
 """
 
 import math
 
-__all__ = ["hf_cosine_with_warmup", "hf_inverse_sqrt", "nanogpt_get_lr", "optax_warmup_cosine_decay"]
+__all__ = ["hf_cosine_with_warmup", "hf_inverse_sqrt", "nanogpt_get_lr", "optax_warmup_cosine_decay",
+           "keras_sgd"]
 
 
 def hf_cosine_with_warmup(current_step, *, num_warmup_steps, num_training_steps, num_cycles=0.5,
@@ -98,3 +104,33 @@ def optax_warmup_cosine_decay(step, init_value, peak_value, warmup_steps, decay_
     cosine_decay = 0.5 * (1 + math.cos(math.pi * count / (decay_steps - warmup_steps)))
     alpha = 0.0 if peak_value == 0 else end_value / peak_value
     return peak_value * ((1 - alpha) * cosine_decay + alpha)
+
+
+def keras_sgd(w, gradient, learning_rates, momentum=0.0, weight_decay=None):
+    """Keras 3's ``SGD`` (no Nesterov), one step per entry of ``learning_rates``; returns w.
+
+    Per step, with α_t the step's learning rate and g = ``gradient(w)`` at the weights
+    before the step::
+
+        w ← w − w·λ·α_t       (base optimizer, before the update: decoupled, × α_t)
+        v ← μ·v − α_t·g       (the velocity stores learning-rate-scaled gradients)
+        w ← w + v
+
+    PyTorch's buffer stores raw gradients and is multiplied by the current α_t instead, so
+    the two agree for a constant learning rate and part under a schedule (chapter 5).
+
+    >>> import torch
+    >>> keras_sgd(torch.tensor([1.0]), lambda w: 2 * w, [0.1, 0.1], momentum=0.5)
+    tensor([0.5400])
+    """
+    v = w * 0
+    for lr in learning_rates:
+        g = gradient(w)
+        if weight_decay is not None:  # base_optimizer._apply_weight_decay
+            w = w - w * weight_decay * lr
+        if momentum != 0:
+            v = v * momentum - g * lr
+            w = w + v
+        else:
+            w = w - g * lr
+    return w

@@ -382,6 +382,7 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     if len(schedules) != n or not all(f is None or callable(f) for f in schedules):
         raise TypeError(f"schedule must be None, a callable step -> factor, or a list of {n} "
                         f"of them (None: the constant lr for that model)")
+    distinct_schedules = {id(f): f for f in schedules if f is not None}
     if (eval_batch is None and evaluate is None) != (eval_every is None):
         raise TypeError("eval_every goes with eval_batch or evaluate (or both): give them "
                         "together or neither")
@@ -439,7 +440,8 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
         for k in range(steps):
             if eval_every is not None and k % eval_every == 0:
                 run_eval(k)
-            factors = np.array([1.0 if f is None else float(f(k)) for f in schedules])
+            values = {key: float(f(k)) for key, f in distinct_schedules.items()}  # once per step
+            factors = np.array([1.0 if f is None else values[id(f)] for f in schedules])
             step_lr = torch.as_tensor(lr * factors, dtype=stacked[0].dtype)
             optimizer.zero_grad(set_to_none=True)
             losses = grid_loss(params, buffers, next_batch(k))

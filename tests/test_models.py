@@ -24,7 +24,24 @@ def test_mlp_defaults_fit_digits_and_hidden_may_be_an_int():
     assert len(models.MLP(hidden=()).net) == 1  # logistic regression
 
 
+def test_layer_norm_mlp_is_unchanged_when_a_hidden_matrix_is_scaled():
+    torch.manual_seed(0)
+    model = models.MLP(64, hidden=(16, 16), layer_norm=True)
+    kinds = [type(m) for m in model.net]
+    assert kinds == [nn.Linear, nn.LayerNorm, nn.ReLU, nn.Linear, nn.LayerNorm, nn.ReLU, nn.Linear]
+    assert model.net[0].bias is None and model.net[3].bias is None and model.net[6].bias is not None
+    x = torch.randn(7, 64)
+    before = model(x)
+    with torch.no_grad():
+        model.net[0].weight.mul_(5.0)
+        model.net[3].weight.mul_(0.5)
+    # equal up to LayerNorm's ε = 1e-5, added to the variance it divides by
+    torch.testing.assert_close(model(x), before, rtol=1e-3, atol=1e-3)
+
+
 def test_mlp_bad_arguments():
+    with pytest.raises(TypeError, match="layer_norm"):
+        models.MLP(layer_norm="yes")
     with pytest.raises(ValueError, match="activation"):
         models.MLP(activation="swish!")
     with pytest.raises(ValueError, match="hidden"):

@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -395,3 +396,41 @@ def test_one_coefficient_per_stacked_model_is_one_optimizer_per_model(make):
         for p_grid, p_alone in zip(stacked, alone):
             torch.testing.assert_close(p_grid[m], p_alone, rtol=1e-6, atol=1e-7)
     assert not torch.allclose(stacked[0][0], stacked[0][2])  # the coefficients made a difference
+
+
+# --------------------------------------------------------------------------- Keras's SGD, transcribed
+
+
+def test_keras_sgd_transcription_is_keras_under_a_schedule():
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    from regkit.third_party import keras_sgd
+
+    lrs = [0.05 * (1 + np.cos(np.pi * k / 12)) / 2 for k in range(12)]
+
+    class Listed(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return keras.ops.take(keras.ops.convert_to_tensor(lrs, dtype="float32"), step)
+
+    generator = torch.Generator().manual_seed(0)
+    A = torch.randn(4, 4, generator=generator)
+    A = A @ A.T / 4 + torch.eye(4)
+    b, w0 = torch.randn(4, generator=generator), torch.randn(4, generator=generator)
+    gradient = lambda w: A @ w - b  # noqa: E731
+    variable = keras.Variable(w0.numpy())
+    optimizer = keras.optimizers.SGD(learning_rate=Listed(), momentum=0.9, weight_decay=0.1)
+    for _ in lrs:
+        w = variable.value.detach().clone()  # the torch backend's own tensor
+        optimizer.apply_gradients([(gradient(w), variable)])
+    ours = keras_sgd(w0, gradient, lrs, momentum=0.9, weight_decay=0.1)
+    torch.testing.assert_close(variable.value.detach(), ours, rtol=1e-5, atol=1e-6)
+    # and PyTorch's momentum (the buffer × the current lr) takes other steps under the schedule
+    p = torch.nn.Parameter(w0.clone())
+    torch_sgd = O.SGD([p], lr=lrs[0], momentum=0.9, weight_decay=0.1)
+    for lr in lrs:
+        torch_sgd.param_groups[0]["lr"] = lr
+        p.grad = gradient(p.detach())
+        torch_sgd.step()
+    assert (p.detach() - ours).abs().max() > 1e-3

@@ -152,3 +152,19 @@ def test_figures_are_shown_as_compact_palette_pngs():
     difference = np.abs(np.asarray(palette.convert("RGB"), float) - np.asarray(original, float))
     assert difference.mean() < 1.0, difference.mean()  # of 255: the eye sees no change
     assert len(compact) < 0.7 * len(full)
+
+
+def test_plot_seeds_draws_the_mean_and_the_range_of_the_seeds():
+    import matplotlib.pyplot as plt
+
+    from regkit.plotting import plot_seeds
+
+    runs = np.array([[0.0, 1.0, 2.0], [2.0, 3.0, 6.0]])
+    fig, ax = plt.subplots()
+    line = plot_seeds(ax, [0, 1, 2], runs, label="two seeds")
+    np.testing.assert_allclose(line.get_ydata(), [1.0, 2.0, 4.0])
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == 0.0 and band[:, 1].max() == 6.0
+    with pytest.raises(ValueError, match="values"):
+        plot_seeds(ax, [0, 1], runs)
+    plt.close(fig)
