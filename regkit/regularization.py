@@ -123,10 +123,13 @@ def decay_param_groups(model, weight_decay):
     embedding and output matrix, once); frozen parameters (``requires_grad=False``) are
     left out. Each group also carries the parameters' ``names``, for reading.
 
-    Pass the result to any torch optimizer: this is nanoGPT's ``configure_optimizers``
-    and Hugging Face Trainer's "no decay for bias and LayerNorm weight" rule. Keras:
-    ``optimizer.exclude_from_weight_decay(var_names=[...])``; optax: ``mask=`` of
-    ``adamw``.
+    Pass the result to any torch optimizer: this is nanoGPT's ``configure_optimizers`` rule
+    (``dim ≥ 2``). Hugging Face's ``Trainer`` decides by module type and name instead
+    (transformers 5.23, ``Trainer.get_decay_parameter_names``: no decay for ``nn.LayerNorm``
+    modules and names matching ``bias``, ``layernorm``, ``rmsnorm``, ``norm``, ``_norm``); the two
+    agree on the usual Transformer layouts but not everywhere (an ``nn.RMSNorm`` under a
+    plain name is decayed by the ``Trainer``, not here). Keras:
+    ``optimizer.exclude_from_weight_decay(var_names=[...])``; optax: ``mask=`` of ``adamw``.
 
     >>> import torch
     >>> model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.LayerNorm(3))

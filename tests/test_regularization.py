@@ -202,3 +202,16 @@ def test_weight_norm_counts_matrices_only():
     expected = torch.sqrt(sum((p.detach() ** 2).sum() for p in matrices)).item()
     assert weight_norm(model) == pytest.approx(expected, rel=1e-6)
     assert weight_norm(torch.nn.LayerNorm(3)) == 0.0
+
+
+def test_decay_param_groups_against_hugging_face_trainers_rule():
+    transformers = pytest.importorskip("transformers")
+    from regkit.models import TinyTransformer
+
+    hf_names = transformers.Trainer.get_decay_parameter_names  # uses only its model argument
+    transformer = TinyTransformer(vocab_size=10, n_layers=2, norm_first=True)
+    assert sorted(hf_names(None, transformer)) == sorted(decay_param_groups(transformer, 0.1)[0]["names"])
+    # where they part: an RMSNorm under a name none of Hugging Face's patterns matches
+    with_rms = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.RMSNorm(4))
+    assert sorted(hf_names(None, with_rms)) == ["0.weight", "1.weight"]
+    assert decay_param_groups(with_rms, 0.1)[0]["names"] == ["0.weight"]
