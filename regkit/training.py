@@ -369,6 +369,7 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
     import copy
 
     from torch.func import functional_call, stack_module_state, vmap
+    from torch.nn.attention import SDPBackend, sdpa_kernel
 
     models = list(models)
     if not models or not all(isinstance(m, torch.nn.Module) for m in models):
@@ -404,10 +405,9 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
         return loss_fn(lambda *inputs: functional_call(skeleton, (p, b), inputs), batch)
 
     def grid_loss(params, buffers, batch):
-        with warnings.catch_warnings():
-            # torch has no batching rule for CPU flash attention yet and falls back to a loop,
-            # correct but slower; the warning would land on a notebook's stderr
-            warnings.filterwarnings("ignore", message="There is a performance drop")
+        # vmap has no batching rule for CPU flash attention and would loop over the models;
+        # the math kernel is plain matmuls and softmax, which vmap batches
+        with sdpa_kernel(SDPBackend.MATH):
             return vmap(one_loss, in_dims=(0, 0, None))(params, buffers, batch)
     optimizer = make_optimizer(stacked, lr=1.0)
     per_model = [[p.detach()[m] for p in stacked] for m in range(n)]
@@ -430,7 +430,8 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
             if eval_batch is not None:
                 measured["loss"] = grid_loss(params, buffers, eval_batch)
             if evaluate is not None:
-                measured.update(vmap(one_evaluation)(params, buffers))
+                with sdpa_kernel(SDPBackend.MATH):
+                    measured.update(vmap(one_evaluation)(params, buffers))
             eval_records.append({name: value.numpy().astype(float)
                                  for name, value in measured.items()})
 
