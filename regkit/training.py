@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import sys
-import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
