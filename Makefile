@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-JB     := $(BIN)/jupyter-book build . --builder html -W -n --keep-going
+BUILD  := $(BIN)/python _ext/build_book.py
 
 # The course's models are tiny: one torch thread per notebook is as fast as several, and the
 # build and the tests run two notebooks at once on 2 cores, where more threads fight each other.
@@ -11,13 +11,14 @@ export OMP_NUM_THREADS
 
 .PHONY: book student slides test bench serve clean
 
-## book: set up (virtual environment, pip and npm packages), then build the site into _build/html
+## book: set up (virtual environment, pip and npm packages), then build the Korean and English
+## sites into _build/html/ko and _build/html/en (the root, _build/html/index.html, chooses)
 book: $(VENV)/.installed node_modules/.installed
-	$(JB)
+	$(BUILD)
 
-## student: the student edition (exercise solutions left out) into _build/student/_build/html
+## student: the student edition (exercise solutions left out) into _build/student/html
 student: $(VENV)/.installed node_modules/.installed
-	COURSE_EDITION=student $(JB) --path-output _build/student
+	$(BUILD) --edition student
 
 ## slides: a reveal.js deck and a PDF handout per chapter and language, into _build/slides
 slides: book

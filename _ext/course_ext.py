@@ -1,27 +1,30 @@
 """The course's own Sphinx extension: what a bilingual, offline book needs beyond Jupyter Book.
 
-- The course's own fonts (``_ext/course_fonts.py``), from ``node_modules``, cut down to the
-  characters the book shows, into the built site as ``_fonts/``: no glyph is drawn by a font
-  the reader's machine happens to have.
-- Math without a CDN: MathJax 3 comes from the npm registry (``npm ci`` puts it in
-  ``node_modules/``) and is copied into the built site as ``_mathjax/``.
-- Each page declares its language: ``chapters/ko/*`` is ``lang="ko"``, ``chapters/en/*`` is
-  ``lang="en"``; the bilingual pages (landing, glossary, references) are ``lang="ko"`` with
-  their English halves marked ``lang="en"`` in the source.
-- Every chapter page links to its mirror in the other language (and declares it with
-  ``<link rel="alternate" hreflang>``).
-- The repository link and the launch buttons turn on only once ``repository.url`` is set in
-  ``_config.yml``; until then no invented URL appears anywhere.
-- Korean chapter pages label their exercises in Korean (sphinx-exercise follows the single
-  book-wide ``language``, which is English).
-- Notebooks that the execution cache lacks are executed before the build reads them, as many at
-  a time as there are cores (myst-nb runs them one after another).
+The course is two sites built from one configuration (``_ext/build_book.py``): ``chapters/ko``
+with Sphinx's ``language = "ko"`` and ``chapters/en`` with ``"en"``. This extension gives each:
+
+- its title and interface in its language: the course's message catalogs (``locale/``, gettext
+  ``.po`` files compiled at build time) come before Sphinx's, the themes' and the extensions' own,
+  which lack Korean (pydata-sphinx-theme) or have machine-translated strings (sphinx-book-theme,
+  sphinx-exercise);
+- a language switch on every page, to the same page of the other site (a relative link, so it also
+  works in a downloaded copy), declared with ``<link rel="alternate" hreflang>``;
+- a 404 page, and a Pagefind search index in its language whose excerpts show no TeX source and no
+  code output;
+- the course's own fonts (``_ext/course_fonts.py``), from ``node_modules``, cut down to the
+  characters the site shows, as ``_fonts/``: no glyph is drawn by a font the reader's machine has;
+- math without a CDN: MathJax 3 from the npm registry (``npm ci``), copied in as ``_mathjax/``;
+- the repository link and the launch buttons only once ``repository.url`` is set in
+  ``_config.yml``; until then no invented URL appears anywhere;
+- the student edition (``COURSE_EDITION=student``): every exercise solution left out.
 """
 
 from __future__ import annotations
 
 import filecmp
+import gettext
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -35,8 +38,10 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 import yaml
 
+ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("ko", "en")
-SWITCH_TEXT = {"ko": "Read this chapter in English", "en": "이 장을 한국어로 읽기"}
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+LOCALE_DIR = ROOT / "locale"
 
 # Only what tex-chtml.js loads at run time; the rest of the npm package (SVG output, other
 # combined builds) would only add weight to the site.
@@ -44,88 +49,95 @@ MATHJAX_PARTS = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/wof
                  "a11y", "ui", "sre", "adaptors")
 
 
-def chapter_language(docname: str) -> str | None:
-    """'ko' or 'en' for a chapter page (``chapters/<lang>/...``), None for shared pages."""
-    parts = docname.split("/")
-    if len(parts) == 3 and parts[0] == "chapters" and parts[1] in LANGUAGES:
-        return parts[1]
-    return None
+def site_language(app: Sphinx) -> str:
+    lang = app.config.language
+    if lang not in LANGUAGES:
+        raise ExtensionError(f"the course is built in {LANGUAGES}, not language={lang!r} "
+                             "(build it with _ext/build_book.py)")
+    return lang
 
 
-def mirror_of(docname: str) -> str | None:
-    lang = chapter_language(docname)
-    if lang is None:
-        return None
-    other = "en" if lang == "ko" else "ko"
-    return f"chapters/{other}/{docname.split('/')[-1]}"
+def other_language(lang: str) -> str:
+    return "en" if lang == "ko" else "ko"
 
 
-# --- notebooks executed in parallel, into myst-nb's execution cache ------------------------
+def mirror_href(app: Sphinx, pagename: str) -> str | None:
+    """The same page on the other language's site, relative to this page; None if it has none.
 
-def _execute_notebook(path: str, timeout: int, threads: int) -> tuple[str | None, float, str | None]:
-    """Run one notebook top to bottom in its own folder (in a worker process)."""
-    # Kernels running side by side share the cores: one that starts a thread per core makes
-    # them all wait on each other (torch's tiny models here run 10-40x slower).
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    import nbformat
-    from jupyter_cache.executors.utils import single_nb_execution
-    notebook = nbformat.read(path, as_version=4)
-    result = single_nb_execution(notebook, cwd=str(Path(path).parent), timeout=timeout,
-                                 allow_errors=False, meta_override=True)
-    if result.err is not None:
-        return None, result.time, result.exc_string
-    return nbformat.writes(notebook), result.time, None
-
-
-def execute_in_parallel(app: Sphinx) -> None:
-    """Fill the execution cache with every notebook it lacks, several at a time.
-
-    myst-nb's cache mode executes a notebook when the build reads it, one after another; on two
-    cores that is half of a clean build. What runs here is exactly what myst-nb would run (the
-    notebook in its own folder); myst-nb then finds the outputs in the cache. A notebook that
-    fails here is left to myst-nb, which runs it again and reports the error as usual.
+    Both sites are built from folders with the same file names (``chapters/ko``, ``chapters/en``)
+    into sibling folders (``ko/``, ``en/``), so the mirror of ``ko/x.html`` is ``../en/x.html``.
     """
-    config = app.config
-    if config.nb_execution_mode != "cache" or (os.cpu_count() or 1) < 2:
-        return
-    import nbformat
-    from concurrent.futures import ProcessPoolExecutor
-    from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
-    from sphinx.util import logging
-    from sphinx.util.matching import Matcher
+    other = other_language(site_language(app))
+    source = Path(app.srcdir).parent / other
+    if pagename in app.env.found_docs:
+        suffix = Path(app.env.doc2path(pagename)).suffix
+        if not (source / f"{pagename}{suffix}").is_file():
+            return None
+    depth = pagename.count("/") + 1
+    return "../" * depth + f"{other}/{pagename}.html"
 
-    cache = get_cache(config.nb_execution_cache_path or ".jupyter_cache")
-    skip_execution = Matcher(list(config.nb_execution_excludepatterns))
-    missing = []
-    # the book's documents, found as Sphinx will find them
-    docnames = app.project.discover(config.exclude_patterns, config.include_patterns)
-    for docname in sorted(docnames):
-        path = Path(app.project.doc2path(docname, absolute=True))
-        relative = path.relative_to(app.srcdir).as_posix()
-        if path.suffix != ".ipynb" or skip_execution(relative):
+
+# --- message catalogs: the course's own first --------------------------------------------
+
+# The catalogs that the theme and extensions register (``app.add_message_catalog``) and the
+# course translates; Sphinx's own "sphinx" catalog (which pydata-sphinx-theme's templates also
+# use) comes first through ``locale_dirs`` in _config.yml. "course" is the course's own words.
+COURSE_CATALOGS = ("booktheme", "exercise")
+COURSE = "course"
+
+
+def compile_catalogs(language: str) -> None:
+    """Compile the course's ``.po`` files that changed into ``.mo`` (Sphinx compiles those of
+    the "sphinx" catalog itself, from ``locale_dirs``, when it starts)."""
+    from sphinx.util.i18n import CatalogRepository
+    for catalog in CatalogRepository(str(ROOT), ["locale"], language, "utf-8").catalogs:
+        if catalog.is_outdated():
+            catalog.write_mo(language)
+
+
+def put_course_catalogs_first(app: Sphinx) -> None:
+    """Make the course's translation of each catalog the one asked first; the package's own
+    stays behind it for any message the course does not translate.
+
+    Sphinx asks the first catalog registered under a name, then its fallbacks; the theme and the
+    extensions register theirs before this extension's setup runs.
+    """
+    from sphinx import locale
+    lang = app.config.language
+    for catalog in COURSE_CATALOGS:
+        if not (LOCALE_DIR / lang / "LC_MESSAGES" / f"{catalog}.mo").is_file():
             continue
-        try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
-        except KeyError:
-            missing.append(path)
-    if len(missing) < 2:
-        return
-    cores = os.cpu_count() or 1
-    workers = min(len(missing), cores)
-    logger = logging.getLogger(__name__)
-    logger.info(f"executing {len(missing)} notebooks, {workers} at a time")
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        runs = [(path, pool.submit(_execute_notebook, str(path), config.nb_execution_timeout,
-                                   max(1, cores // workers)))
-                for path in missing]
-        for path, run in runs:
-            text, seconds, error = run.result()
-            if error is None:
-                cache.cache_notebook_bundle(
-                    CacheBundleIn(nbformat.reads(text, as_version=4), str(path),
-                                  data={"execution_seconds": seconds}),
-                    check_validity=False, overwrite=True)
+        course = gettext.translation(catalog, localedir=str(LOCALE_DIR), languages=[lang])
+        package = locale.translators.get(("general", catalog))
+        if package is not None:
+            course.add_fallback(package)
+        locale.translators[("general", catalog)] = course
+
+
+def course_text(message: str) -> str:
+    """``message`` in the site's language, from the course's own catalog (``locale/*/course.po``)."""
+    from sphinx.locale import get_translation
+    return str(get_translation(COURSE)(message))
+
+
+# Words that packages hard-code in their scripts, put in place by _static/course-language.js;
+# and the search page's words (Pagefind's interface, by its translation keys).
+SCRIPT_WORDS = ("Copy", "Copy to clipboard", "Copied!", "Failed to copy", "Toggle hidden content")
+SEARCH_WORDS = {"placeholder": "Search (e.g. warmup, weight decay)", "clear_search": "Clear",
+                "load_more": "Load more results", "search_label": "Search this book",
+                "zero_results": "No results for [SEARCH_TERM]",
+                "many_results": "[COUNT] results for [SEARCH_TERM]",
+                "one_result": "1 result for [SEARCH_TERM]",
+                "searching": "Searching for [SEARCH_TERM]..."}
+
+
+def add_interface_words(app: Sphinx) -> None:
+    """The scripts' words, in the site's language, as ``window.COURSE_WORDS``."""
+    import json
+    words = {"script": {w: course_text(w) for w in SCRIPT_WORDS},
+             "search": {key: course_text(w) for key, w in SEARCH_WORDS.items()}}
+    app.add_js_file(None, body=f"window.COURSE_WORDS = {json.dumps(words, ensure_ascii=False)};",
+                    priority=100)
 
 
 # --- where each notebook cell starts, for the decks ---------------------------------------
@@ -159,7 +171,7 @@ def mark_cell_starts() -> None:
 def copy_mathjax(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
-    source = Path(app.srcdir) / "node_modules" / "mathjax" / "es5"
+    source = ROOT / "node_modules" / "mathjax" / "es5"
     if not (source / "tex-chtml.js").is_file():
         raise ExtensionError(
             "MathJax is missing: run `npm ci` in the book's folder first (the README's build "
@@ -181,11 +193,11 @@ def install_course_fonts(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     from course_fonts import course_characters, install_fonts
-    root, out = Path(app.srcdir), Path(app.outdir)
-    characters = course_characters(root, *sorted(out.glob("pagefind-*/pagefind-ui.js")))
+    out = Path(app.outdir)
+    characters = course_characters(ROOT, *sorted(out.glob("pagefind/pagefind-ui.js")))
     try:
-        install_fonts(root / "node_modules", out / FONTS_DIR, characters,
-                      cache=root / "_build" / ".font-cache")
+        install_fonts(ROOT / "node_modules", out / FONTS_DIR, characters,
+                      cache=ROOT / "_build" / ".font-cache")
     except FileNotFoundError as missing:
         raise ExtensionError(str(missing)) from None
 
@@ -202,26 +214,66 @@ FONTS_DIR = "_fonts"
 
 # --- search that understands Korean ------------------------------------------------------
 
-# Pages searched in each language: the chapters of that language and the shared pages.
-SEARCH_GLOBS = {"ko": "{index,glossary,references}.html,chapters/ko/*.html",
-                "en": "{index,glossary,references}.html,chapters/en/*.html"}
+# The pages searched: the chapters, the glossary and the references (not the search page or 404).
+SEARCHED_PAGES = "{index,glossary,references,[0-9][0-9]_*}.html"
 
 
 def build_search_index(app: Sphinx, exception) -> None:
-    """One Pagefind bundle per language (``pagefind-ko/``, ``pagefind-en/``) in the site.
+    """The site's Pagefind index (``pagefind/``), in the site's language.
 
     Sphinx's own search has no Korean; Pagefind matches word prefixes (학습 finds 학습률은),
     and the search page strips particles from the query (학습률을 → 학습률).
     """
     if exception is not None or app.builder.format != "html":
         return
-    for lang, pages in SEARCH_GLOBS.items():
-        command = [sys.executable, "-m", "pagefind", "--site", str(app.outdir),
-                   "--output-subdir", f"pagefind-{lang}", "--force-language", lang,
-                   "--glob", "{" + pages + "}", "--root-selector", "main", "--silent"]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0 or result.stderr.strip():
-            raise ExtensionError(f"Pagefind failed for {lang}: {result.stderr or result.stdout}")
+    lang = site_language(app)
+    command = [sys.executable, "-m", "pagefind", "--site", str(app.outdir),
+               "--output-subdir", "pagefind", "--force-language", lang,
+               "--glob", SEARCHED_PAGES, "--root-selector", "main",
+               "--exclude-selectors", NOT_SEARCHED, "--silent"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0 or result.stderr.strip():
+        raise ExtensionError(f"Pagefind failed for {lang}: {result.stderr or result.stdout}")
+
+
+class IndexFormulasAsText(SphinxTransform):
+    """Search excerpts show what a reader reads. The index leaves out the TeX source of formulas
+    (MathJax types it in the browser; the page holds ``\\(\\lambda\\)``) and what code cells
+    printed (``NOT_SEARCHED``); each formula is indexed instead as the plain text a reader would
+    type (λ, η_t, ...), in a hidden twin that only the index reads.
+    """
+    default_priority = 900
+
+    def apply(self, **kwargs) -> None:
+        if self.app.builder.format != "html":
+            return
+        for node in list(self.document.findall(nodes.math)) + list(self.document.findall(nodes.math_block)):
+            if any(isinstance(a, (nodes.title, nodes.raw)) for a in _ancestors(node)):
+                continue  # a title's formula is copied into the navigation; keep it as it is
+            tag = "div" if isinstance(node, nodes.math_block) else "span"
+            twin = nodes.raw("", f'<{tag} class="course-index-only" hidden>'
+                                 f'{_escape(plain_formula(node.astext()))}</{tag}>', format="html")
+            node.parent.insert(node.parent.index(node) + 1, twin)
+
+
+def _ancestors(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+# what Pagefind leaves out of the index: formulas' TeX and the code cells' outputs
+NOT_SEARCHED = "span.math, div.math, .cell_output, .course-no-search"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_formula(tex: str) -> str:
+    """A formula as a reader would say it in plain text: ``\\eta_t \\lambda`` → ``η_t λ``."""
+    from pylatexenc.latex2text import LatexNodes2Text
+    return " ".join(LatexNodes2Text(math_mode="text").latex_to_text(tex).split())
 
 
 # --- no live-code (thebe) ---------------------------------------------------------------
@@ -283,40 +335,61 @@ def enable_repository_features(app: Sphinx, config) -> None:
         options.pop("launch_buttons", None)
 
 
-# --- per-page language and the language switch --------------------------------------------
+# --- each site's title, and the language switch ------------------------------------------
 
-def add_language_switch(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    mirror = mirror_of(docname)
-    if mirror is None or app.builder.format != "html":
-        return
-    if mirror not in app.env.found_docs:
-        return  # the parity test reports a missing mirror; the build need not
-    other = chapter_language(mirror)
-    href = app.builder.get_relative_uri(docname, mirror)
-    html = (f'<p class="lang-switch"><a href="{href}" hreflang="{other}" lang="{other}">'
-            f'{SWITCH_TEXT[chapter_language(docname)]}</a></p>')
-    switch = nodes.raw("", html, format="html")
-    section = next(iter(doctree.findall(nodes.section)), None)
-    if section is None:
-        doctree.insert(0, switch)
-    else:
-        title_index = section.first_child_matching_class(nodes.title)
-        section.insert(0 if title_index is None else title_index + 1, switch)
+# Each language's name, in English: the catalog gives it in the site's language ("영어").
+LANGUAGE_IN_ENGLISH = {"ko": "Korean", "en": "English"}
 
 
-# Bilingual pages mark each half with a class `lang-ko` / `lang-en`; the page gets a real
-# `lang` attribute on those elements so that screen readers switch voice.
+def set_site_language(app: Sphinx, config) -> None:
+    """The site's title and author in its language (``course_titles``, ``course_authors``)."""
+    lang = config.language
+    if lang in config.course_titles:
+        config.html_title = config.project = config.course_titles[lang]
+    if lang in config.course_authors:
+        config.author = config.course_authors[lang]
+    # the switch goes first among the buttons of every page's header (search page included)
+    options = config.html_theme_options
+    buttons = options.get("article_header_end") or ["article-header-buttons.html"]
+    if isinstance(buttons, str):
+        buttons = [buttons]
+    options["article_header_end"] = ["language-switch.html"] + [
+        b for b in buttons if b != "language-switch.html"]
+    options["search_bar_text"] = course_text("Search this book...")
+    # sphinx-togglebutton's and myst-nb's button words are settings, not catalog messages
+    for name, value in config.course_interface_words.get(lang, {}).items():
+        setattr(config, name, value)
+
+
+def set_page_context(app: Sphinx, pagename: str, templatename: str, context: dict,
+                     doctree) -> None:
+    lang = site_language(app)
+    other = other_language(lang)
+    # follow the reader's light/dark setting (left empty, the theme logs a console error)
+    context["default_mode"] = "auto"
+    href = mirror_href(app, pagename)
+    label = course_text("Read this page in %(language)s") % {
+        "language": course_text(LANGUAGE_IN_ENGLISH[other])}
+    context["course_switch"] = href and {
+        "href": href, "lang": other, "name": LANGUAGE_NAMES[other], "label": label}
+    if href:
+        context["metatags"] = context.get("metatags", "") + (
+            f'\n<link rel="alternate" hreflang="{other}" href="{href}" />')
+    if "body" in context:
+        body = MARKED_LANGUAGE.sub(r'\g<0> lang="\2"', context["body"])
+        # docutils marks a bibliography role="list" whose entries are not list items, which
+        # assistive technology reports as a broken list
+        body = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        context["body"] = number_exercises_per_page(body)
+
+
+# A glossary cell in the other language is marked with a class ``lang-ko`` / ``lang-en``; it
+# gets a real ``lang`` attribute so that screen readers switch voice.
 MARKED_LANGUAGE = re.compile(r'class="([^"]*\b)?lang-(ko|en)\b[^"]*"')
 
-KOREAN_EXERCISE_LABELS = [
-    (re.compile(r'(<span class="caption-number">|<p class="admonition-title">)Solution to'),
-     r"\1풀이:"),
-    (re.compile(r'>(\s*)Exercise (\d+)'), r">\1연습문제 \2"),
-]
-
-# sphinx-exercise numbers exercises across the whole book (the Korean part, then the English
-# one); a reader expects each chapter to start at 1. Numbers are shown in captions and in
-# references to an exercise ("Exercise 7"), always as the whole text of an element.
+# sphinx-exercise numbers exercises across the whole site; a reader expects each chapter to
+# start at 1. Numbers are shown in captions and in references to an exercise ("Exercise 7"),
+# always as the whole text of an element. The word is the catalog's ("Exercise" → 연습문제).
 EXERCISE_NUMBER = re.compile(r">(\s*)(Exercise|연습문제) (\d+)(\s*)<")
 
 
@@ -329,65 +402,57 @@ def number_exercises_per_page(body: str) -> str:
     return EXERCISE_NUMBER.sub(renumber, body)
 
 
-def set_page_language(app: Sphinx, pagename: str, templatename: str, context: dict,
-                      doctree) -> None:
-    lang = chapter_language(pagename) or "ko"
-    context["language"] = lang
-    # follow the reader's light/dark setting (left empty, the theme logs a console error)
-    context["default_mode"] = "auto"
-    mirror = mirror_of(pagename)
-    if mirror is not None and mirror in app.env.found_docs:
-        href = app.builder.get_relative_uri(pagename, mirror)
-        other = chapter_language(mirror)
-        context["metatags"] = context.get("metatags", "") + (
-            f'\n<link rel="alternate" hreflang="{other}" href="{href}" />')
-    if "body" in context:
-        body = MARKED_LANGUAGE.sub(r'\g<0> lang="\2"', context["body"])
-        # docutils marks a bibliography role="list" whose entries are not list items, which
-        # assistive technology reports as a broken list
-        body = body.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
-        if lang == "ko":
-            for pattern, replacement in KOREAN_EXERCISE_LABELS:
-                body = pattern.sub(replacement, body)
-        context["body"] = number_exercises_per_page(body)
+# --- the 404 page ------------------------------------------------------------------------
+
+def add_not_found_page(app: Sphinx):
+    """``404.html`` in the site's language, with the site's navigation."""
+    title = course_text("Page not found")
+    text = course_text("The address may have changed, or the page does not exist. Try the "
+                       "<a href=\"%(home)s\">first page</a> or <a href=\"%(search)s\">search</a>.")
+    body = f"<h1>{title}</h1>\n<p>{text % {'home': 'index.html', 'search': 'search.html'}}</p>"
+    yield "404", {"title": title, "body": body}, "page.html"
 
 
 # --- the glossary page, rendered from glossary.yml --------------------------------------
 
 class CourseGlossary(SphinxDirective):
-    """``{course-glossary}``: the glossary table, one row per concept, from ``glossary.yml``."""
+    """``{course-glossary}``: the glossary table, one row per concept, from ``glossary.yml``:
+    the site's language first (term, the other language's term, definition)."""
 
-    headers = ("한국어", "English", "정의", "Definition")
-    fields = ("ko", "en", "ko_def", "en_def")
-    languages = ("ko", "en", "ko", "en")
+    headers = ("Korean", "English", "Definition")  # in the site's language, from the catalog
+    fields = {"ko": ("ko", "en", "ko_def"), "en": ("ko", "en", "en_def")}
+    languages = {"ko": ("ko", "en", "ko"), "en": ("ko", "en", "en")}
 
     def run(self) -> list[nodes.Node]:
-        path = Path(self.env.srcdir) / "glossary.yml"
+        lang = self.config.language
+        path = ROOT / "glossary.yml"
         self.env.note_dependency(str(path))
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
         table = nodes.table(classes=["course-glossary"])
-        group = nodes.tgroup(cols=len(self.headers))
+        group = nodes.tgroup(cols=3)
         table += group
-        for width in (14, 14, 36, 36):
+        for width in (18, 18, 64):
             group += nodes.colspec(colwidth=width)
         head = nodes.thead()
-        head += self._row(self.headers, self.languages)
+        head += self._row([course_text(h) for h in self.headers], (lang,) * 3, lang)
         body = nodes.tbody()
         for entry in entries:
-            body += self._row([entry[f] for f in self.fields], self.languages,
+            body += self._row([entry[f] for f in self.fields[lang]], self.languages[lang], lang,
                               ids=[nodes.make_id("term-" + entry["en"])])
         group += head
         group += body
         return [table]
 
     @staticmethod
-    def _row(texts, languages, ids=()) -> nodes.row:
+    def _row(texts, languages, page_lang, ids=()) -> nodes.row:
         row = nodes.row(ids=list(ids))
         for text, lang in zip(texts, languages):
             entry = nodes.entry()
             paragraph = nodes.paragraph()
-            # an inline node with the language so screen readers pronounce each cell right
-            paragraph += nodes.inline(text, text, classes=[f"lang-{lang}"])
+            if lang == page_lang:
+                paragraph += nodes.Text(text)
+            else:  # marked, so screen readers pronounce it in its language
+                paragraph += nodes.inline(text, text, classes=[f"lang-{lang}"])
             entry += paragraph
             row += entry
         return row
@@ -405,19 +470,46 @@ def refresh_own_static_files(app: Sphinx, exception) -> None:
             copy_asset(str(source), str(Path(app.outdir) / "_static"))
 
 
+def resolve_course_paths(app: Sphinx, config) -> None:
+    """The execution cache is the one ``_ext/build_book.py`` fills, wherever Sphinx runs from."""
+    cache = config.nb_execution_cache_path
+    if cache and not Path(cache).is_absolute():
+        config.nb_execution_cache_path = str(ROOT / cache)
+
+
+def separate_notebook_outputs(app: Sphinx) -> None:
+    """myst-nb writes the notebooks' images into ``jupyter_execute/`` beside the site's folder,
+    which the two sites share (``_build/html``): the Korean and English chapters have the same
+    names, so each site (and edition) gets a folder of its own, outside the published site."""
+    if getattr(app.env, "mystnb_config", None) is None:
+        return
+    folder = ROOT / "_build" / ".jupyter_execute" / f"{app.config.course_edition}-{site_language(app)}"
+    app.env.mystnb_config = app.env.mystnb_config.copy(output_folder=str(folder))
+
+
 def setup(app: Sphinx) -> dict:
     mark_cell_starts()
-    app.add_directive("course-glossary", CourseGlossary)
-    app.connect("config-inited", enable_repository_features)
+    compile_catalogs(app.config.language)
+    app.add_message_catalog(COURSE, str(LOCALE_DIR))
+    app.add_config_value("course_titles", {}, "html")
+    app.add_config_value("course_authors", {}, "html")
+    app.add_config_value("course_interface_words", {}, "html")
     app.add_config_value("course_edition", "instructor", "env")
+    app.add_directive("course-glossary", CourseGlossary)
+    app.connect("config-inited", set_site_language)
+    app.connect("config-inited", enable_repository_features)
     app.connect("config-inited", choose_edition)
+    app.connect("config-inited", resolve_course_paths)
+    app.connect("builder-inited", put_course_catalogs_first)
+    app.connect("builder-inited", add_interface_words)
+    app.connect("builder-inited", separate_notebook_outputs, priority=900)  # after myst-nb's
     app.add_transform(RemoveSolutions)
+    app.add_transform(IndexFormulasAsText)
     app.connect("builder-inited", copy_mathjax)
     # Sphinx resolves a stylesheet's path under _static/; the fonts sit beside it, like MathJax
     app.add_css_file(f"../{FONTS_DIR}/fonts.css", priority=100)
-    app.connect("builder-inited", execute_in_parallel)
-    app.connect("doctree-resolved", add_language_switch)
-    app.connect("html-page-context", set_page_language)
+    app.connect("html-collect-pages", add_not_found_page)
+    app.connect("html-page-context", set_page_context)
     app.connect("html-page-context", remove_thebe_assets, priority=900)
     app.connect("doctree-resolved", remove_thebe_config, priority=900)
     app.connect("build-finished", refresh_own_static_files)

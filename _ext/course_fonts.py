@@ -45,10 +45,11 @@ ALWAYS = {chr(c) for block in [(0x20, 0x7F), (0xA0, 0x180), (0x370, 0x400), (0x2
                                (0x2070, 0x20A0), (0x2190, 0x2300)]
           for c in range(*block)}
 # What the course shows comes from these: its prose, code and the strings its outputs print,
-# speaker notes, the labels its extension writes, the search page's words. (The theme's own
-# interface is ASCII.)
-SOURCES = ("chapters/*/*.ipynb", "*.md", "*.yml", "references.bib", "_ext/*.py",
-           "_templates/*", "_static/*.js", "slides/*.js")
+# speaker notes, the labels its extension writes, its interface's words (the message catalogs,
+# its templates and scripts) and Sphinx's own Korean catalog, for the interface words the course
+# leaves to it. Both sites show the same set, so their fonts are cut once.
+SOURCES = ("chapters/*/*.ipynb", "chapters/*/*.md", "*.yml", "references.bib", "_ext/*.py",
+           "locale/*/LC_MESSAGES/*.po", "_templates/**/*.html", "_static/*.js", "slides/*.js")
 
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 SOURCE = re.compile(r"src:[^;]*;")
@@ -59,8 +60,11 @@ WOFF2 = re.compile(r"url\(([^)]+\.woff2)\)")
 def course_characters(root: Path, *more: Path) -> set[str]:
     """Every character the course can show: ALWAYS, its sources (SOURCES), and ``more`` files
     (the search interface that Pagefind writes into the site)."""
+    import sphinx
     characters = set(ALWAYS)
-    for path in [p for pattern in SOURCES for p in sorted(root.glob(pattern))] + list(more):
+    sphinx_catalog = Path(sphinx.__file__).parent / "locale" / "ko" / "LC_MESSAGES" / "sphinx.po"
+    for path in ([p for pattern in SOURCES for p in sorted(root.glob(pattern))]
+                 + [sphinx_catalog] + list(more)):
         characters.update(path.read_text(encoding="utf-8"))
     return characters
 
@@ -117,8 +121,12 @@ def install_fonts(node_modules: Path, target: Path, characters: set[str], cache:
             raise FileNotFoundError(f"{node_modules / name} is missing: run `npm ci` first "
                                     "(the README's build command does)")
     made = cache / _fingerprint(node_modules, characters)
-    if not (made / STYLESHEET_NAME).is_file():
-        _cut_fonts(node_modules, made, characters)
+    cache.mkdir(parents=True, exist_ok=True)
+    # the two sites are built at once and show the same characters: one cuts, the other waits
+    from filelock import FileLock
+    with FileLock(str(cache / ".lock")):
+        if not (made / STYLESHEET_NAME).is_file():
+            _cut_fonts(node_modules, made, characters)
     if target.exists() and {p.name for p in target.iterdir()} != {p.name for p in made.iterdir()}:
         shutil.rmtree(target)
     shutil.copytree(made, target, dirs_exist_ok=True, copy_function=_copy_if_changed)

@@ -1,6 +1,5 @@
-// Search for a bilingual book, with Pagefind (indexes built at build time, served by the site).
-// Jupyter Book loads this file on every page: there it only tells the search form which
-// language the reader is reading; on the search page it runs the search.
+// The search page of one language's site, with Pagefind (its index is built with the site).
+// Jupyter Book loads this file on every page; it acts only on the search page.
 (function () {
   "use strict";
 
@@ -32,26 +31,8 @@
     return new URL(root, window.location.href);
   }
 
-  function rememberLanguage() {
-    var lang = document.documentElement.lang === "en" ? "en" : "ko";
-    document.querySelectorAll("form.bd-search").forEach(function (form) {
-      if (form.querySelector("input[name=lang]")) return;
-      var input = document.createElement("input");
-      input.type = "hidden";
-      input.name = "lang";
-      input.value = lang;
-      form.appendChild(input);
-    });
-  }
-
-  var UI_TEXT = {
-    ko: { placeholder: "검색어 (예: 학습률, 가중치 감쇠)", clear_search: "지우기",
-          load_more: "결과 더 보기", search_label: "이 책에서 검색",
-          zero_results: "[SEARCH_TERM]에 대한 결과가 없습니다",
-          many_results: "[SEARCH_TERM]: 결과 [COUNT]개", one_result: "[SEARCH_TERM]: 결과 1개",
-          searching: "[SEARCH_TERM] 검색 중…" },
-    en: { placeholder: "Search (e.g. warmup, weight decay)", search_label: "Search this book" }
-  };
+  // the search page's words, in the site's language (_ext/course_ext.py: SEARCH_WORDS)
+  var UI_TEXT = (window.COURSE_WORDS || {}).search || {};
 
   // Pagefind's input has only a placeholder; screen readers need a real label.
   function labelSearchInput(label) {
@@ -61,14 +42,12 @@
   }
 
   function runSearchPage(box) {
-    var params = new URLSearchParams(window.location.search);
-    var lang = params.get("lang") === "en" ? "en" : "ko";
-    var query = params.get("q") || "";
-    var bundle = new URL("pagefind-" + lang + "/", siteRoot());
-    document.querySelectorAll(".course-search-languages a").forEach(function (a) {
-      var target = new URLSearchParams({ lang: a.dataset.lang, q: query });
-      a.href = "?" + target.toString();
-      if (a.dataset.lang === lang) a.setAttribute("aria-current", "true");
+    var lang = document.documentElement.lang;
+    var query = new URLSearchParams(window.location.search).get("q") || "";
+    var bundle = new URL("pagefind/", siteRoot());
+    // the switch to the other language's search page searches the same words there
+    document.querySelectorAll("a.course-language-switch").forEach(function (a) {
+      if (query) a.search = "?" + new URLSearchParams({ q: query }).toString();
     });
     box.setAttribute("lang", lang);
     var css = document.createElement("link");
@@ -86,16 +65,15 @@
         showSubResults: true,
         resetStyles: false,
         processTerm: normalizeQuery,
-        translations: UI_TEXT[lang]
+        translations: UI_TEXT
       });
-      labelSearchInput(UI_TEXT[lang].search_label || "Search this book");
+      labelSearchInput(UI_TEXT.search_label);
       if (query) ui.triggerSearch(query);
     };
     document.head.appendChild(script);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    rememberLanguage();
     var box = document.getElementById("course-search");
     if (box) runSearchPage(box);
   });

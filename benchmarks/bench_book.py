@@ -25,7 +25,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # as the Makefile sets it for bui
 sys.path.insert(0, str(ROOT / "tests"))
 from course import FONT_BYTES_JS, KEEP_EVERY_RESOURCE_JS, page_weight  # noqa: E402  (the measures of the tests)
 BIN = Path(sys.executable).parent
-BUILD = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-W", "-n", "--keep-going"]
+BUILD = [str(BIN / "python"), "_ext/build_book.py"]  # what `make book` runs
 
 
 def timed(command, cwd) -> float:
@@ -117,7 +117,7 @@ def main():
         weights = ["| page | HTML (kB) | images (kB) | images | fonts (kB) | total (kB) |",
                    "|---|---|---|---|---|---|"]
         site = book / "_build" / "html"
-        pages = sorted((site / "chapters").glob("*/*.html"))
+        pages = sorted(site.glob("*/[0-9][0-9]_*.html"))
         fonts = font_bytes(site, pages)
         for page in pages:
             html, images, count = page_weight(page)

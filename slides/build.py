@@ -60,7 +60,7 @@ def copy_assets() -> None:
     for name in ("course-slides.css", "course-slides.js"):
         shutil.copy2(SLIDES_DIR / name, ASSETS / name)
     # the book's fonts, already cut down to what the course shows (notes and code included)
-    fonts = BUILT_BOOK / "_fonts"
+    fonts = BUILT_BOOK / "ko" / "_fonts"  # both sites have the same cut
     if not (fonts / "fonts.css").is_file():
         sys.exit(f"{fonts} is missing: the decks use the book's fonts (make book)")
     shutil.rmtree(ASSETS / "fonts", ignore_errors=True)
@@ -129,7 +129,7 @@ def _between(node, low: int, high: int, start, end):
 
 def _for_the_deck(fragment, stem: str) -> None:
     """Page-only parts out; links that a deck can follow kept, the others become text."""
-    for element in fragment.select("a.headerlink, p.lang-switch"):
+    for element in fragment.select("a.headerlink, .course-index-only"):
         element.decompose()
     for section in fragment.find_all("section"):
         section.name = "div"  # a <section> is a slide to reveal.js
@@ -185,7 +185,7 @@ def speaker_notes_html(source: str) -> str:
 
 def slide_notebook(path: Path) -> nbformat.NotebookNode:
     nb = copy.deepcopy(executed(path))
-    page = BUILT_BOOK / path.relative_to(ROOT).with_suffix(".html")
+    page = BUILT_BOOK / path.parent.name / f"{path.stem}.html"  # the site of its language
     if not page.is_file():
         raise SystemExit(f"{page} is missing: the decks are made from the book (make book)")
     rendered = rendered_markdown_cells(page)

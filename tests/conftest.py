@@ -31,8 +31,8 @@ from build import EXECUTION_CACHE, serve  # noqa: E402,F401  (slides/build.py: t
 WITH_THE_BUILD = ("tests/test_book_build.py::",
                   "tests/test_slides.py::test_no_deck_needed_a_second_execution")
 BUILT_SITE = ("tests/test_browser.py::", "tests/test_slides.py::", "tests/test_fonts.py::")
-PAGE = re.compile(r"\[(?:chapters/)?(ko|en)[-/](\d\d_\w+?)(?:\.html)?(?:-\w+)?\]"
-                  r"|\[(index|glossary|references)\.html\]")
+PAGE = re.compile(r"\[(ko|en)[-/](\d\d_\w+?|index|glossary|references|search|404)"
+                  r"(?:\.html)?(?:-[\w.]+)?\]")
 
 
 def work_unit(nodeid: str) -> str:
@@ -65,12 +65,11 @@ def pytest_xdist_make_scheduler(config, log):
     return CourseScheduling(config, log)
 
 
-def jupyter_book(*args, cwd=ROOT):
-    """Run the Jupyter Book of this environment; return (exit code, everything it printed)."""
-    exe = Path(sys.executable).parent / "jupyter-book"
+def build_book(*args, script=ROOT / "_ext" / "build_book.py", cwd=ROOT):
+    """Run the book's build (what `make book` runs); return (exit code, everything it printed)."""
     env = dict(os.environ, PYTHONUNBUFFERED="1", NO_COLOR="1")
-    proc = subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=900)
+    proc = subprocess.run([sys.executable, str(script), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=900)
     return proc.returncode, proc.stdout + proc.stderr
 
 
@@ -235,8 +234,7 @@ def built_book(request, tmp_path_factory):
         # Sphinx re-reads a notebook only when its file changed, not when its outputs in the
         # cache did: after nbval's run every page is written again from the new outputs
         fresh = ["--all"] if any(_is_notebook_cell(i) for i in request.session.items) else []
-        return jupyter_book("build", ".", "--builder", "html", "-W", "-n", "--keep-going",
-                            *fresh)
+        return build_book(*fresh)
     return once_per_run("built_book", tmp_path_factory, build)
 
 

@@ -1,14 +1,17 @@
-"""The site: strict build, offline assets, page languages, mirrors, glossary and references."""
+"""The sites: strict build, offline assets, one site per language, mirrors, glossary and
+references."""
 
-import os
 import re
 import shutil
+from html import unescape
 
 import pytest
 import yaml
 
-from conftest import jupyter_book
+from conftest import build_book
 from course import BUILD_HTML, LANGUAGES, ROOT, glossary, notebooks, page_weight
+
+SHARED_PAGES = ("index", "glossary", "references", "search", "404")
 
 EXTERNAL_ASSET = re.compile(
     r'<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc="(?:https?:)?//'
@@ -32,6 +35,18 @@ def test_book_builds_with_no_warnings(built_book):
     assert code == 0 and not problems, "\n".join(problems) or log[-3000:]
 
 
+def test_each_language_is_a_site_of_its_own(built_book):
+    for lang in LANGUAGES:
+        site = BUILD_HTML / lang
+        expected = {p.stem for p in notebooks(lang)} | set(SHARED_PAGES)
+        assert expected <= {p.stem for p in site.glob("*.html")}, lang
+        assert (site / "pagefind" / "pagefind-ui.js").is_file(), lang
+        assert (site / "_fonts" / "fonts.css").is_file() and (site / "_mathjax").is_dir(), lang
+        assert not (site / "chapters").exists(), lang
+    assert (BUILD_HTML / "index.html").is_file()
+    assert not (BUILD_HTML / "jupyter_execute").exists()  # myst-nb's scratch, not the site
+
+
 def test_no_page_loads_anything_from_outside_the_site(built_book):
     pages = sorted(BUILD_HTML.rglob("*.html"))
     built = {(page.parent.name, page.stem) for page in pages}
@@ -47,7 +62,7 @@ PAGE_WEIGHT_LIMIT = 1_000_000  # bytes: a chapter's HTML and images, for readers
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_chapter_weighs_over_a_megabyte(built_book, lang):
     """benchmarks/bench_book.py prints the weight of every page as a table."""
-    weights = {path.stem: page_weight(BUILD_HTML / "chapters" / lang / f"{path.stem}.html")
+    weights = {path.stem: page_weight(BUILD_HTML / lang / f"{path.stem}.html")
                for path in notebooks(lang)}
     assert all(images > 0 for _, _, images in weights.values() if images), weights
     heavy = {stem: html + image for stem, (html, image, _) in weights.items()
@@ -56,48 +71,68 @@ def test_no_chapter_weighs_over_a_megabyte(built_book, lang):
 
 
 def test_math_comes_from_the_site(built_book):
-    assert (BUILD_HTML / "_mathjax" / "tex-chtml.js").is_file()
-    assert (BUILD_HTML / "_mathjax" / "output/chtml/fonts/woff-v2").is_dir()
-    page = html("chapters/en/00_introduction.html")
-    assert re.search(r'<script[^>]* src="\.\./\.\./(_static/\.\./)?_mathjax/tex-chtml\.js', page)
+    for lang in LANGUAGES:
+        assert (BUILD_HTML / lang / "_mathjax" / "tex-chtml.js").is_file()
+        assert (BUILD_HTML / lang / "_mathjax" / "output/chtml/fonts/woff-v2").is_dir()
+    page = html("en/00_introduction.html")
+    assert re.search(r'<script[^>]* src="(_static/\.\./)?_mathjax/tex-chtml\.js', page)
     assert "\\theta_{t+1}" in page  # the display equation reached the page, for MathJax
 
 
-@pytest.mark.parametrize("lang, stem", chapter_pages())
-def test_chapter_page_declares_its_language(built_book, lang, stem):
-    assert re.search(rf'<html[^>]*\blang="{lang}"', html(f"chapters/{lang}/{stem}.html"))
+def all_pages():
+    return [(lang, stem) for lang in LANGUAGES
+            for stem in [p.stem for p in notebooks(lang)] + list(SHARED_PAGES)]
 
 
-@pytest.mark.parametrize("lang, stem", chapter_pages())
-def test_chapter_page_links_to_its_mirror(built_book, lang, stem):
+@pytest.mark.parametrize("lang, stem", all_pages())
+def test_page_declares_its_language(built_book, lang, stem):
+    assert re.search(rf'<html[^>]*\blang="{lang}"', html(f"{lang}/{stem}.html"))
+
+
+@pytest.mark.parametrize("lang, stem", all_pages())
+def test_page_links_to_the_same_page_in_the_other_language(built_book, lang, stem):
     other = "en" if lang == "ko" else "ko"
-    page = html(f"chapters/{lang}/{stem}.html")
-    assert f'class="lang-switch"><a href="../{other}/{stem}.html" hreflang="{other}"' in page
-    assert (BUILD_HTML / "chapters" / other / f"{stem}.html").is_file()
+    page = html(f"{lang}/{stem}.html")
+    assert f'href="../{other}/{stem}.html"\n   hreflang="{other}"' in page
+    assert f'<link rel="alternate" hreflang="{other}" href="../{other}/{stem}.html" />' in page
+    assert (BUILD_HTML / other / f"{stem}.html").is_file()
 
 
 @pytest.mark.parametrize("lang, stem", chapter_pages())
 def test_chapter_page_offers_its_notebook(built_book, lang, stem):
-    page = html(f"chapters/{lang}/{stem}.html")
-    assert f"_sources/chapters/{lang}/{stem}.ipynb" in page
-    assert (BUILD_HTML / "_sources" / "chapters" / lang / f"{stem}.ipynb").is_file()
+    page = html(f"{lang}/{stem}.html")
+    assert f"_sources/{stem}.ipynb" in page
+    assert (BUILD_HTML / lang / "_sources" / f"{stem}.ipynb").is_file()
 
 
-def test_landing_page_offers_both_languages(built_book):
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_site_has_its_own_title(built_book, lang):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    title = config["sphinx"]["config"]["course_titles"][lang]
+    other = config["sphinx"]["config"]["course_titles"]["en" if lang == "ko" else "ko"]
+    page = html(f"{lang}/01_gradient_clipping.html")
+    assert f"<title>" in page and re.search(rf"<title>[^<]*{re.escape(title.replace('&', '&amp;'))}", page)
+    assert other.replace("&", "&amp;") not in page
+
+
+def test_root_offers_both_languages_and_follows_the_browser(built_book):
     page = html("index.html")
-    assert 'href="chapters/ko/00_introduction.html"' in page
-    assert 'href="chapters/en/00_introduction.html"' in page
-    assert 'lang="en"' in page  # the English half is marked for screen readers
+    assert 'href="ko/index.html"' in page and 'href="en/index.html"' in page
+    assert "navigator.languages" in page and "location.replace" in page
 
 
-def test_glossary_page_lists_every_term(built_book):
-    page = html("glossary.html")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_glossary_page_lists_every_term_with_its_definition_in_the_site_language(built_book, lang):
+    # the page's text, with Sphinx's typographic quotes as the glossary writes them
+    page = unescape(re.sub(r"<[^>]+>", "", html(f"{lang}/glossary.html"))).replace("’", "'")
     for entry in glossary():
         assert entry["ko"] in page and entry["en"] in page, entry["en"]
+        assert entry[f"{lang}_def"].split("$")[0][:20] in page, entry["en"]
 
 
-def test_references_page_lists_every_entry_of_the_bib(built_book):
-    page = html("references.html")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_references_page_lists_every_entry_of_the_bib(built_book, lang):
+    page = html(f"{lang}/references.html")
     bib = (ROOT / "references.bib").read_text(encoding="utf-8")
     titles = [re.sub(r"[{}]", "", t) for t in re.findall(r"\btitle\s*=\s*\{(.+)\},?\n", bib)]
     assert len(titles) >= 9
@@ -107,16 +142,25 @@ def test_references_page_lists_every_entry_of_the_bib(built_book):
 
 
 def test_korean_exercises_are_labelled_in_korean(built_book):
-    ko, en = html("chapters/ko/00_introduction.html"), html("chapters/en/00_introduction.html")
-    assert "연습문제" in ko and "Exercise" not in re.sub(r"<[^>]+>", " ", ko).split("연습문제")[0][-200:]
-    assert "Exercise" in en
+    ko, en = html("ko/01_gradient_clipping.html"), html("en/01_gradient_clipping.html")
+    ko_text, en_text = re.sub(r"<[^>]+>", " ", ko), re.sub(r"<[^>]+>", " ", en)
+    assert "연습문제 1" in ko_text and "풀이:" in ko_text
+    assert not re.search(r"\b(Exercise|Solution to)\b", ko_text)
+    assert "Exercise 1" in en_text and "연습문제" not in en_text
+
+
+def test_search_index_holds_formulas_as_text_not_tex(built_book):
+    page = html("en/01_gradient_clipping.html")
+    assert '<span class="course-index-only" hidden>' in page
+    twin = re.search(r'<span class="course-index-only" hidden>([^<]*)</span>', page).group(1)
+    assert twin and "\\" not in twin
 
 
 def test_no_repository_link_or_launch_button_until_the_url_is_set(built_book):
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     if config["repository"]["url"]:
         pytest.skip("the repository URL is set")
-    page = html("chapters/en/00_introduction.html")
+    page = html("en/00_introduction.html")
     assert "github.com" not in page and "mybinder.org" not in page and "colab" not in page
 
 
@@ -141,7 +185,8 @@ def test_stderr_in_a_cell_output_fails_the_build(tmp_path):
     """A warning a reader would see under a figure (e.g. a missing glyph) must stop the build."""
     for name in ("_config.yml", "references.bib", "glossary.yml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "_ext", tmp_path / "_ext")
+    for name in ("_ext", "_static", "_templates", "locale"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("*.mo"))
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     import nbformat
@@ -150,29 +195,24 @@ def test_stderr_in_a_cell_output_fails_the_build(tmp_path):
                              new_code_cell("import sys; print('careful', file=sys.stderr)")],
                       metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                "language": "python"}})
-    nbformat.write(nb, tmp_path / "page.ipynb")
-    code, log = jupyter_book("build", str(tmp_path), "--builder", "html", "-W", "-n",
-                             "--keep-going", cwd=tmp_path)
-    assert code != 0 and "stderr" in log.lower(), log[-2000:]
+    (tmp_path / "chapters" / "en").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "chapters" / "en" / "page.ipynb")
+    code, log = build_book("--only", "en", "--output", str(tmp_path / "_build" / "html"),
+                           "--doctrees", str(tmp_path / "_build" / ".doctrees"),
+                           script=tmp_path / "_ext" / "build_book.py", cwd=tmp_path)
+    problems = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR):", line)]
+    assert code != 0 and problems, log[-2000:]
+    assert all("stderr" in line.lower() for line in problems), problems  # that, and only that
 
 
 def test_student_edition_leaves_the_solutions_out(built_book, tmp_path):
     """`make student`: the same book with every exercise kept and every solution left out."""
-    env_before = os.environ.get("COURSE_EDITION")
-    os.environ["COURSE_EDITION"] = "student"
-    try:
-        code, log = jupyter_book("build", ".", "--builder", "html", "-W", "-n", "--keep-going",
-                                 "--path-output", str(tmp_path))
-    finally:
-        if env_before is None:
-            del os.environ["COURSE_EDITION"]
-        else:
-            os.environ["COURSE_EDITION"] = env_before
+    code, log = build_book("--edition", "student", "--output", str(tmp_path / "html"))
     assert code == 0, log[-3000:]
     for lang in LANGUAGES:
         for path in notebooks(lang):
-            student = (tmp_path / "_build" / "html" / "chapters" / lang / f"{path.stem}.html")
-            instructor = BUILD_HTML / "chapters" / lang / f"{path.stem}.html"
+            student = tmp_path / "html" / lang / f"{path.stem}.html"
+            instructor = BUILD_HTML / lang / f"{path.stem}.html"
             s, i = student.read_text(encoding="utf-8"), instructor.read_text(encoding="utf-8")
             exercises = i.count('class="exercise admonition')
             solutions = len(re.findall(r'class="solution[ "]', i))
@@ -193,3 +233,40 @@ def test_no_notebook_executes_twice_in_a_test_run(request, built_book):
     executed = [line for line in log.splitlines()
                 if "Executing notebook" in line or re.search(r"executing \d+ notebooks", line)]
     assert not executed, "\n".join(executed)
+
+
+def search_records(lang):
+    """What the site's Pagefind index holds for each page (its fragments: gzip, a signature,
+    then JSON)."""
+    import gzip
+    import json
+    records = []
+    for fragment in sorted((BUILD_HTML / lang / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        records.append(json.loads(data[data.index(b"{"):]))
+    return records
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_search_index_holds_no_tex_and_no_code_output(built_book, lang):
+    from bs4 import BeautifulSoup
+    records = search_records(lang)
+    assert {r["url"].rsplit("/", 1)[-1] for r in records} >= {
+        f"{p.stem}.html" for p in notebooks(lang)}
+    content = {r["url"].rsplit("/", 1)[-1]: " ".join(r["content"].split()) for r in records}
+    tex = {page: m.group(0) for page, text in content.items()
+           if (m := re.search(r"\\[a-zA-Z]+\{|\\\(|\\\[|\$\$", text))}
+    assert not tex, tex
+    formulas_as_text = 0
+    for path in notebooks(lang):
+        soup = BeautifulSoup(html(f"{lang}/{path.stem}.html"), "html.parser")
+        outputs = [" ".join(o.get_text(" ").split()) for o in soup.select(".cell_output")]
+        for output in soup.select(".cell_output"):
+            output.decompose()
+        prose = " ".join(soup.get_text(" ").split())
+        printed = [line for o in outputs for line in re.split(r"(?<=[.:]) ", o)
+                   if len(line) >= 30 and line not in prose]
+        indexed = [line for line in printed if line in content[f"{path.stem}.html"]]
+        assert not indexed, f"{path.stem}: code output in the search index: {indexed[:3]}"
+        formulas_as_text += "λ" in content[f"{path.stem}.html"]
+    assert formulas_as_text >= 3  # the formulas are there, as text

@@ -18,8 +18,10 @@ require_chromium("the font tests")
 pytestmark = pytest.mark.usefixtures("built_book")
 
 CHAPTERS = [(lang, path.stem) for lang in LANGUAGES for path in notebooks(lang)]
-PAGES = ([f"chapters/{lang}/{stem}.html" for lang, stem in CHAPTERS]
-         + ["index.html", "glossary.html", "references.html", "search.html"])
+PAGES = ([f"{lang}/{stem}.html" for lang, stem in CHAPTERS]
+         + [f"{lang}/{name}.html" for lang in LANGUAGES
+            for name in ("index", "glossary", "references", "search", "404")]
+         + ["index.html"])
 
 # Each character is probed in every font setting it appears in: an element with text of its own
 # is probed when it shows a character not yet probed with its computed font (family, weight,
