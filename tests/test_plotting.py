@@ -137,15 +137,17 @@ def test_figures_are_shown_as_compact_palette_pngs():
     from IPython.core.pylabtools import print_figure
     from PIL import Image
 
-    from regkit.plotting import _compact_png
-    fig, ax = plt.subplots()
-    t = np.linspace(0, 10, 500)
-    for k in range(4):
-        ax.plot(t, np.sin(t + k), label=f"curve {k}")
-    ax.legend()
-    ax.set_title("학습률 α_t")
-    full, compact = print_figure(fig, "png"), _compact_png(fig)
-    plt.close(fig)
+    from regkit.plotting import _compact_png, use_course_style
+    with plt.rc_context():  # the course's style (its Hangul font), for this figure only
+        use_course_style("ko")
+        fig, ax = plt.subplots()
+        t = np.linspace(0, 10, 500)
+        for k in range(4):
+            ax.plot(t, np.sin(t + k), label=f"curve {k}")
+        ax.legend()
+        ax.set_title("학습률 α_t")
+        full, compact = print_figure(fig, "png"), _compact_png(fig)
+        plt.close(fig)
     original = Image.open(BytesIO(full)).convert("RGB")
     palette = Image.open(BytesIO(compact))
     assert palette.mode == "P" and palette.size == original.size
