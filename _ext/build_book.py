@@ -78,20 +78,26 @@ def execute_missing_notebooks() -> None:
     then finds the outputs in the cache. A notebook that fails here is left to myst-nb, which
     runs it again and reports the error as usual.
     """
+    cache_path, timeout = execution_settings()
+    notebooks = [path for lang in LANGUAGES for path in notebooks_in_toc(lang)]
+    database = cache_path / "global.db"
+    if database.is_file() and all(path.stat().st_mtime < database.stat().st_mtime
+                                  for path in notebooks):
+        # nothing changed since the cache last took a notebook (a rebuild): no need to ask it
+        # (a second on every rebuild); were one missing after all, myst-nb would run it
+        return
     import nbformat
     from concurrent.futures import ProcessPoolExecutor
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
-    cache_path, timeout = execution_settings()
     cache = get_cache(str(cache_path))
     missing = []
-    for lang in LANGUAGES:
-        for path in notebooks_in_toc(lang):
-            try:
-                cache.match_cache_notebook(nbformat.read(path, as_version=4))
-            except KeyError:
-                missing.append(path)
+    for path in notebooks:
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            missing.append(path)
     cores = os.cpu_count() or 1
     if not missing or cores < 2:
         return
@@ -124,11 +130,45 @@ def build_one_site(lang: str, output: Path, doctrees: Path, fresh: bool) -> int:
     return result if isinstance(result, int) else 1
 
 
+# What a site is built from, besides the installed packages (their lists: requirements.txt,
+# package-lock.json) and the notebooks' outputs (the execution cache).
+SITE_INPUTS = ("_config.yml", "_toc.yml", "references.bib", "glossary.yml", "requirements.txt",
+               "package-lock.json", "_ext/*.py", "_static/**/*", "_templates/**/*",
+               "locale/**/*.po")
+
+
+def inputs_fingerprint(lang: str, output: Path) -> str:
+    """A fingerprint of every file the site is built from (name, size, time of change)."""
+    import hashlib
+    cache_path, _ = execution_settings()
+    files = [p for pattern in SITE_INPUTS + (f"chapters/{lang}/**/*",) for p in ROOT.glob(pattern)]
+    files.append(cache_path / "global.db")
+    digest = hashlib.sha256(f"{output}|{os.environ['COURSE_EDITION']}".encode())
+    for path in sorted(p for p in files if p.is_file()):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(ROOT)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    # the other site's page names: each page links to its mirror when the mirror exists
+    other = "en" if lang == "ko" else "ko"
+    digest.update("|".join(sorted(p.name for p in source_dir(other).iterdir())).encode())
+    return digest.hexdigest()
+
+
 def build_sites(output: Path, doctrees: Path, fresh: bool) -> int:
-    """Both sites at once, each in its own process; their logs are printed one after the other."""
+    """Both sites at once, each in its own process; their logs are printed one after the other.
+
+    A site none of whose inputs changed since its last successful build is left as it is: the
+    same answer Sphinx would reach, without its few seconds of starting up (a rebuild with
+    nothing changed takes well under a second). ``--all`` builds both whatever.
+    """
     import tempfile
-    runs = {}
+    runs, stamps = {}, {}
     for lang in LANGUAGES:
+        stamp = doctrees / f"{lang}.inputs"
+        stamps[lang] = (stamp, inputs_fingerprint(lang, output))
+        if (not fresh and (output / lang / "index.html").is_file() and stamp.is_file()
+                and stamp.read_text() == stamps[lang][1]):
+            print(f"--- the {lang} site: nothing changed ---")
+            continue
         command = [sys.executable, __file__, "--only", lang, "--output", str(output),
                    "--doctrees", str(doctrees)] + (["--all"] if fresh else [])
         log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # a pipe could fill and block
@@ -140,6 +180,12 @@ def build_sites(output: Path, doctrees: Path, fresh: bool) -> int:
         log.seek(0)
         print(f"--- the {lang} site ---\n{log.read()}", end="", flush=True)
         log.close()
+        stamp, fingerprint = stamps[lang]
+        if run.returncode == 0:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(fingerprint)
+        else:
+            stamp.unlink(missing_ok=True)
         code = code or run.returncode
     return code
 
