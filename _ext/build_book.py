@@ -161,12 +161,11 @@ def build_sites(output: Path, doctrees: Path, fresh: bool) -> int:
     nothing changed takes well under a second). ``--all`` builds both whatever.
     """
     import tempfile
-    runs, stamps = {}, {}
+    runs = {}
     for lang in LANGUAGES:
         stamp = doctrees / f"{lang}.inputs"
-        stamps[lang] = (stamp, inputs_fingerprint(lang, output))
         if (not fresh and (output / lang / "index.html").is_file() and stamp.is_file()
-                and stamp.read_text() == stamps[lang][1]):
+                and stamp.read_text() == inputs_fingerprint(lang, output)):
             print(f"--- the {lang} site: nothing changed ---")
             continue
         command = [sys.executable, __file__, "--only", lang, "--output", str(output),
@@ -180,10 +179,12 @@ def build_sites(output: Path, doctrees: Path, fresh: bool) -> int:
         log.seek(0)
         print(f"--- the {lang} site ---\n{log.read()}", end="", flush=True)
         log.close()
-        stamp, fingerprint = stamps[lang]
+        stamp = doctrees / f"{lang}.inputs"
         if run.returncode == 0:
+            # taken after the build: reading the execution cache updates it (jupyter-cache notes
+            # when each notebook was last read), and that is not a change of the site's inputs
             stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(fingerprint)
+            stamp.write_text(inputs_fingerprint(lang, output))
         else:
             stamp.unlink(missing_ok=True)
         code = code or run.returncode
