@@ -21,7 +21,8 @@ CHAPTERS = [(lang, path.stem) for lang in LANGUAGES for path in notebooks(lang)]
 PAGES = ([f"{lang}/{stem}.html" for lang, stem in CHAPTERS]
          + [f"{lang}/{name}.html" for lang in LANGUAGES
             for name in ("index", "glossary", "references", "search", "404")]
-         + ["index.html"])
+         + ["index.html",  # the root, and search results (drawn by Pagefind's interface)
+            "ko/search.html?q=%ED%81%B4%EB%A6%AC%ED%95%91", "en/search.html?q=warmup"])
 
 # Each character is probed in every font setting it appears in: an element with text of its own
 # is probed when it shows a character not yet probed with its computed font (family, weight,
@@ -89,6 +90,8 @@ def test_no_system_font_draws_a_page(reader_browser, site, path):
     try:
         page.goto(site + path, wait_until="load")
         page.wait_for_function(MATH_DONE_JS, timeout=20_000)
+        if "?q=" in path:
+            page.wait_for_selector(".pagefind-ui__result-excerpt", timeout=15_000)
         drawn, by_system = fonts_that_drew(page)
     finally:
         page.close()
