@@ -24,7 +24,6 @@ from __future__ import annotations
 import filecmp
 import gettext
 import os
-import posixpath
 import re
 import shutil
 import subprocess
