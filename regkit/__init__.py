@@ -15,6 +15,7 @@ One module per idea of the lecture:
 ``regkit.distributed``  chapter 1 - N processes as a torch.distributed group
 ``regkit.third_party``  other libraries' schedules, transcribed once (Hugging Face, nanoGPT, optax)
 ``regkit.listing``      ``show_source``: regkit's own code, shown in a chapter
+``regkit.exercises``    ``check(label, answer)``: the chapters' exercises check themselves
 =====================  ==============================================
 
 The contract modules need only NumPy and PyTorch; matplotlib, scikit-learn and

@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 CONTRACT = ["regkit.clipping", "regkit.schedules", "regkit.regularization", "regkit.optim",
-            "regkit.listing"]
+            "regkit.listing", "regkit.exercises"]
 
 
 @pytest.mark.parametrize("name", CONTRACT)
