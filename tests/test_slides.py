@@ -62,6 +62,8 @@ def test_deck(browser, deck_server, lang, stem):
         visible_notes = page.evaluate("""Array.from(document.querySelectorAll('aside.notes'))
             .filter(n => n.offsetParent !== null).length""")
         code_cells = page.evaluate("document.querySelectorAll('.jp-CodeCell').length")
+        explorers = page.evaluate("""[document.querySelectorAll('.course-explorer').length,
+            document.querySelectorAll('.course-explorer.is-live').length]""")
         hangul = page.evaluate("""async () => { const ctx = document.createElement('canvas').getContext('2d');
             ctx.font = getComputedStyle(document.querySelector('.reveal h1, .reveal h2')).font;
             await document.fonts.load(ctx.font, '학습률');  // a canvas loads no web font itself
@@ -92,6 +94,9 @@ def test_deck(browser, deck_server, lang, stem):
     slide_type = [c.metadata["slideshow"]["slide_type"] for c in cells]
     shown_code = sum(1 for c, t in zip(cells, slide_type) if c.cell_type == "code" and t != "skip")
     assert code_cells == shown_code, "check cells (and other skipped cells) must not be slides"
+    explorer_cells = sum(1 for c, t in zip(cells, slide_type)
+                         if c.cell_type == "code" and t != "skip" and "explorers." in c.source)
+    assert explorers == [explorer_cells, explorer_cells], "an explorer missing or not alive on a slide"
     assert notes == slide_type.count("notes") and visible_notes == 0, (
         "notes cells must be speaker notes, never slide content")
     if lang == "ko":

@@ -1,0 +1,74 @@
+"""How fast the explorers redraw on a phone-class CPU: a benchmark, not a test.
+
+Each explorer of regkit/explorers.py on a page of its own in headless Chromium, its CPU slowed
+down 4x (Chrome DevTools' "mid-tier mobile" setting), every control moved ten times; the time
+from the change to the end of its redraw (the handlers draw synchronously), against one frame
+at 60 Hz (16.7 ms). Prints a Markdown table for the README.
+
+    .venv/bin/python benchmarks/bench_explorers.py
+"""
+
+import statistics
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "slides"))
+
+MEASURE = """([selector, values]) => {
+  const control = document.querySelector(selector), times = [];
+  if (!control) return null;  // a control of another schedule family than the one shown
+  for (const value of values) {
+    control.value = value;
+    const start = performance.now();
+    control.dispatchEvent(new Event(control.tagName === "SELECT" ? "change" : "input"));
+    void document.body.offsetHeight;  // layout included
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
+
+
+def main():
+    warnings.filterwarnings("ignore")
+    from build import launch_chromium
+    from playwright.sync_api import sync_playwright
+    from regkit import explorers
+    views = {"clipping (ch. 1)": explorers.clipping(lang="en"), "cliff (ch. 1)": explorers.cliff(lang="en"),
+             "schedules (ch. 2-3)": explorers.schedules(lang="en")}
+    page_file = Path(tempfile.mkdtemp()) / "explorers.html"
+    page_file.write_text("<!DOCTYPE html><meta charset='utf-8'>" + "".join(
+        f"<section id='e{i}'>{view._repr_html_()}</section>" for i, view in enumerate(views.values())),
+        encoding="utf-8")
+    rows = ["| explorer | control | median (ms) | slowest (ms) | one frame (16.7 ms) |", "|---|---|---|---|---|"]
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(page_file.as_uri())
+        page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        for i, name in enumerate(views):
+            controls = page.eval_on_selector_all(
+                f"#e{i} input[type=range], #e{i} select",
+                "els => els.map(e => [e.id, e.tagName, +e.min, +e.max, [...(e.options || [])].map(o => o.value)])")
+            for ident, tag, low, high, options in controls:
+                selector = f"#{ident}"
+                if tag == "SELECT":
+                    values = options * 3
+                else:
+                    values = [str(low + (high - low) * k / 9) for k in range(10)]
+                times = page.evaluate(MEASURE, [selector, values])
+                if times is None:
+                    continue
+                slowest = max(times)
+                rows.append(f"| {name} | `{selector.rsplit('-', 1)[-1]}` | {statistics.median(times):.1f} | "
+                            f"{slowest:.1f} | {'within' if slowest <= 16.7 else '**over**'} |")
+                print(rows[-1], flush=True)
+        browser.close()
+    print("\nRedraw after a change, CPU slowed down 4x (phone class):\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
