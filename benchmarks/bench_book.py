@@ -1,9 +1,10 @@
-"""How long the course takes: each notebook, a clean build, a rebuild, the full test command;
+"""How long the course takes: each notebook, a clean build, a rebuild, the PDFs, the full tests;
 and how much a reader downloads for each chapter.
 
 A benchmark, not a test: it prints a Markdown table of measured figures against the course's
 budgets (each notebook <= 15 s and <= 1 GB peak memory, clean build <= 120 s, rebuild with
-nothing changed <= 5 s, full test command <= 5 min), for the README's performance table.
+nothing changed <= 5 s, both PDFs <= 2 min, full test command <= 5 min), for the README's
+performance table.
 
     .venv/bin/python benchmarks/bench_book.py            # notebooks, clean build, rebuild
     .venv/bin/python benchmarks/bench_book.py --tests    # ... and the full test command
@@ -113,6 +114,9 @@ def main():
         print(rows[-1], flush=True)
         seconds = timed(BUILD, book)
         rows.append(row("rebuild with nothing changed", seconds, "s", 5))
+        print(rows[-1], flush=True)
+        seconds = timed([sys.executable, str(book / "_ext" / "build_pdf.py")], book)
+        rows.append(row("the book as PDF, both languages (`make pdf`, site built)", seconds, "s", 120))
         print(rows[-1], flush=True)
         weights = ["| page | HTML (kB) | images (kB) | images | fonts (kB) | total (kB) |",
                    "|---|---|---|---|---|---|"]
