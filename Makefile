@@ -9,7 +9,7 @@ BUILD  := $(BIN)/python _ext/build_book.py
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: book student slides test bench serve clean
+.PHONY: book student slides pdf install-cells test bench serve clean
 
 ## book: set up (virtual environment, pip and npm packages), then build the Korean and English
 ## sites into _build/html/ko and _build/html/en (the root, _build/html/index.html, chooses)
@@ -24,6 +24,15 @@ student: $(VENV)/.installed node_modules/.installed
 slides: book
 	$(BIN)/python slides/build.py
 
+## pdf: the whole book as one PDF per language, into _build/pdf/course-{ko,en}.pdf
+pdf: book
+	$(BIN)/python _ext/build_pdf.py
+
+## install-cells: write the repository (_config.yml's repository.url and branch) into the
+## cell at the top of every chapter that installs regkit on Colab or Binder
+install-cells: $(VENV)/.installed
+	$(BIN)/python _ext/install_cell.py
+
 ## test: every test (regkit, notebooks with nbval, parity, terminology, the strict build)
 test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python -m pytest
@@ -31,6 +40,7 @@ test: $(VENV)/.installed node_modules/.installed
 ## bench: the speed of regkit and of the notebooks and the build, as tables (not a test)
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python benchmarks/bench_regkit.py
+	$(BIN)/python benchmarks/bench_explorers.py
 	$(BIN)/python benchmarks/bench_book.py --tests
 
 $(VENV)/.installed: requirements.txt pyproject.toml

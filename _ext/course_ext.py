@@ -325,10 +325,26 @@ class RemoveSolutions(SphinxTransform):
             node.parent.remove(node)
 
 
+class AnswerCellsInStudentEditionOnly(SphinxTransform):
+    """An exercise's answer cell (tag ``exercise-answer``: ``answer = ...`` and
+    ``exercises.check``) is for the student edition; the instructor edition shows the solution."""
+    default_priority = 11
+
+    def apply(self, **kwargs) -> None:
+        if self.config.course_edition == "student":
+            return
+        for node in list(self.document.findall(nodes.container)):
+            if "tag_exercise-answer" in node.get("classes", []):
+                node.parent.remove(node)
+
+
 def enable_repository_features(app: Sphinx, config) -> None:
     options = config.html_theme_options
     if options.get("repository_url"):
         options["use_repository_button"] = True
+        # each site is built from chapters/<lang>: the launch buttons open the notebook there
+        # (and its first cell installs regkit from the same branch: _ext/install_cell.py)
+        options["path_to_docs"] = f"chapters/{config.language}"
     else:
         # launch buttons need the repository; without it they would point nowhere
         options.pop("launch_buttons", None)
@@ -374,6 +390,9 @@ def set_page_context(app: Sphinx, pagename: str, templatename: str, context: dic
     if href:
         context["metatags"] = context.get("metatags", "") + (
             f'\n<link rel="alternate" hreflang="{other}" href="{href}" />')
+    # the explorers (regkit/explorers.js) show their static figure in the student edition
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<meta name="course-edition" content="{app.config.course_edition}" />')
     if "body" in context:
         body = MARKED_LANGUAGE.sub(r'\g<0> lang="\2"', context["body"])
         # docutils marks a bibliography role="list" whose entries are not list items, which
@@ -503,6 +522,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", add_interface_words)
     app.connect("builder-inited", separate_notebook_outputs, priority=900)  # after myst-nb's
     app.add_transform(RemoveSolutions)
+    app.add_transform(AnswerCellsInStudentEditionOnly)
     app.add_transform(IndexFormulasAsText)
     app.connect("builder-inited", copy_mathjax)
     # Sphinx resolves a stylesheet's path under _static/; the fonts sit beside it, like MathJax

@@ -45,11 +45,13 @@ ALWAYS = {chr(c) for block in [(0x20, 0x7F), (0xA0, 0x180), (0x370, 0x400), (0x2
                                (0x2070, 0x20A0), (0x2190, 0x2300)]
           for c in range(*block)}
 # What the course shows comes from these: its prose, code and the strings its outputs print,
-# speaker notes, the labels its extension writes, its interface's words (the message catalogs,
-# its templates and scripts) and Sphinx's own Korean catalog, for the interface words the course
+# speaker notes, the labels its extension writes (and the PDF's cover), regkit's messages (the
+# exercises' hints, the explorers' words), its interface's words (the message catalogs, its
+# templates and scripts) and Sphinx's own Korean catalog, for the interface words the course
 # leaves to it. Both sites show the same set, so their fonts are cut once.
 SOURCES = ("chapters/*/*.ipynb", "chapters/*/*.md", "*.yml", "references.bib", "_ext/*.py",
-           "locale/*/LC_MESSAGES/*.po", "_templates/**/*.html", "_static/*.js", "slides/*.js")
+           "regkit/**/*.py", "regkit/*.js", "locale/*/LC_MESSAGES/*.po", "_templates/**/*.html",
+           "_static/*.js", "slides/*.js")
 
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 SOURCE = re.compile(r"src:[^;]*;")

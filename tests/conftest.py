@@ -30,7 +30,8 @@ from build import EXECUTION_CACHE, serve  # noqa: E402,F401  (slides/build.py: t
 # (pytest-xdist's own `xdist_group` marks do not take effect under pytest 9.2, hence a scheduler.)
 WITH_THE_BUILD = ("tests/test_book_build.py::",
                   "tests/test_slides.py::test_no_deck_needed_a_second_execution")
-BUILT_SITE = ("tests/test_browser.py::", "tests/test_slides.py::", "tests/test_fonts.py::")
+BUILT_SITE = ("tests/test_browser.py::", "tests/test_slides.py::", "tests/test_fonts.py::",
+              "tests/test_pdf.py::", "tests/test_explorers_on_site.py::")
 PAGE = re.compile(r"\[(ko|en)[-/](\d\d_\w+?|index|glossary|references|search|404)"
                   r"(?:\.html)?(?:-[\w.]+)?\]")
 
@@ -248,6 +249,17 @@ def built_decks(built_book, tmp_path_factory):
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
         return result.stdout
     return once_per_run("built_decks", tmp_path_factory, build)
+
+
+@pytest.fixture(scope="session")
+def built_pdfs(built_book, tmp_path_factory):
+    """`make pdf` (once per run): the whole book per language, printed from the built site."""
+    def build():
+        result = subprocess.run([sys.executable, str(ROOT / "_ext" / "build_pdf.py")], cwd=ROOT,
+                                capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        return result.stdout
+    return once_per_run("built_pdfs", tmp_path_factory, build)
 
 
 @pytest.fixture(scope="module")

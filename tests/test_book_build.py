@@ -220,6 +220,12 @@ def test_student_edition_leaves_the_solutions_out(built_book, tmp_path):
             if exercises:
                 assert solutions > 0, f"the instructor edition shows no solution: {instructor}"
             assert not re.findall(r'class="solution[ "]', s), f"a solution in {student}"
+            # the student answers each exercise in its own cell, which the instructor edition
+            # leaves out (it shows the solution); the explorers show their static figures
+            answers = s.count("tag_exercise-answer")
+            assert answers >= exercises * 0.8 and "tag_exercise-answer" not in i, student
+            assert '<meta name="course-edition" content="student"' in s
+            assert '<meta name="course-edition" content="instructor"' in i
 
 
 def test_no_notebook_executes_twice_in_a_test_run(request, built_book):
