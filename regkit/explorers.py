@@ -37,7 +37,8 @@ CSS = """
 .course-explorer.is-live .static { display: none; }
 .course-explorer .static img { max-width: 100%; height: auto; }
 .course-explorer svg { width: 100%; height: auto; max-width: 720px; display: block;
-  touch-action: none; font: 13px var(--pst-font-family-base, sans-serif); }
+  touch-action: none; font-size: 13px;
+  font-family: var(--pst-font-family-base, "Pretendard Variable", "DejaVu Sans", sans-serif); }
 .course-explorer svg text { fill: var(--pst-color-text-base, var(--jp-ui-font-color1, #222)); }
 .course-explorer .grid { stroke: var(--pst-color-border, #ccc); stroke-width: 0.6; }
 .course-explorer .box { fill: none; stroke: var(--pst-color-text-muted, #666); }
@@ -56,12 +57,13 @@ CSS = """
 .course-explorer .row { display: flex; align-items: center; gap: 0.5rem; }
 .course-explorer input[type=range] { width: 11rem; min-height: 2rem; }
 .course-explorer select { min-height: 2rem; }
+.course-explorer select, .course-explorer input, .course-explorer output { font: inherit; }
 .course-explorer output { min-width: 4rem; font-variant-numeric: tabular-nums; }
 .course-explorer .code { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr));
   gap: 0.5rem; }
 .course-explorer .code figure { margin: 0; }
 .course-explorer .code pre { margin: 0; padding: 0.5rem; font-size: 0.8rem; white-space: pre-wrap;
-  font-family: var(--pst-font-family-monospace, monospace); }
+  font-family: var(--pst-font-family-monospace, "Nanum Gothic Coding", "DejaVu Mono", monospace); }
 .course-explorer .note, .course-explorer .readout { font-size: 0.9rem; }
 .course-explorer .thin { stroke-width: 0.8; stroke-opacity: 0.45; }
 .course-explorer table { font-size: 0.85rem; font-variant-numeric: tabular-nums; }
@@ -195,7 +197,7 @@ def cliff(etas=None, steps=60, lr=1.0, lang="en") -> Explorer:
     final = [float(_data.pascanu_loss(*path[-1])) for path in all_paths]
     longest = [float(np.linalg.norm(np.diff(path, axis=0), axis=1).max()) for path in all_paths]
     start = int(np.argmin(np.abs(etas - 1.0)))
-    surface_figure = plt.figure(figsize=(2.4, 2.4))
+    surface_figure = plt.figure(figsize=(2.4, 2.4), layout="none")  # an image edge to edge
     axis = surface_figure.add_axes([0, 0, 1, 1])
     axis.imshow(L, origin="lower", aspect="auto", cmap="viridis")
     axis.set_axis_off()

@@ -171,6 +171,7 @@ def test_repository_url_turns_on_the_link_and_the_launch_buttons():
 
     class Config:
         def __init__(self, url):
+            self.language = "ko"
             self.html_theme_options = {"repository_url": url, "use_repository_button": False,
                                        "launch_buttons": {"binderhub_url": "https://mybinder.org"}}
     off, on = Config(""), Config("https://example.org/course")
@@ -179,6 +180,8 @@ def test_repository_url_turns_on_the_link_and_the_launch_buttons():
     assert "launch_buttons" not in off.html_theme_options
     assert not off.html_theme_options["use_repository_button"]
     assert on.html_theme_options["use_repository_button"] and "launch_buttons" in on.html_theme_options
+    # the Korean site is built from chapters/ko: its launch buttons open the notebooks there
+    assert on.html_theme_options["path_to_docs"] == "chapters/ko"
 
 
 def test_stderr_in_a_cell_output_fails_the_build(tmp_path):

@@ -11,7 +11,6 @@ import re
 import numpy as np
 import pytest
 
-from course import ROOT
 from regkit import explorers, schedules
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # matplotlib: Hangul in DejaVu
@@ -31,18 +30,6 @@ def page_file(views, tmp_path_factory):
     path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{body}</body></html>",
                     encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import sys
-    sys.path.insert(0, str(ROOT / "slides"))
-    from build import launch_chromium
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -281,3 +268,22 @@ def test_the_data_is_inlined_and_small(views):
         assert not re.search(r"(src|href)=[\"']?https?:", html) and 'src="data:image/png' in html
         assert len(html.encode()) < 120_000, name
         json.loads(html.split('<script type="application/json">')[1].split("</script>")[0])
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_building_an_explorer_prints_nothing_on_stderr(lang):
+    """The strict build fails on stderr in a cell's output: a warning while drawing the static
+    figure (with the chapters' figure style) would break it."""
+    import warnings
+    import matplotlib
+    from regkit import plotting
+    with matplotlib.rc_context():
+        plotting.use_course_style(lang)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            explorers.cliff(lang=lang)
+            explorers.clipping(lang=lang)
+            explorers.schedules(family="cyclic", lang=lang)
+            explorers.runs({"a": [{"label": "x", "x": [0, 1], "y": [1.0, 0.5]}]},
+                           [("c", "c", [("a", "a")], "a", False)], title="t", x_label="x",
+                           y_label="y", lang=lang)

@@ -8,24 +8,12 @@ import re
 
 import pytest
 
-from course import BUILD_HTML, LANGUAGES, ROOT
+from course import BUILD_HTML, LANGUAGES
 
 pytestmark = pytest.mark.usefixtures("built_book")
 PAGES = [(lang, stem) for lang in LANGUAGES
          for stem in ("01_gradient_clipping", "03_cosine_annealing", "06_putting_it_together")]
 HANGUL = re.compile("[가-힣]")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import sys
-    sys.path.insert(0, str(ROOT / "slides"))
-    from build import launch_chromium
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, url, **context_options):

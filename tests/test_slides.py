@@ -56,7 +56,7 @@ def test_deck(browser, deck_server, lang, stem):
         page.wait_for_function(READY, timeout=60_000)
         facts = page.evaluate(SLIDE_FACTS_JS)
         text = page.evaluate("""() => { const c = document.querySelector('.slides').cloneNode(true);
-            c.querySelectorAll('pre, code, mjx-container, aside.notes').forEach(e => e.remove());
+            c.querySelectorAll('pre, code, mjx-container, aside.notes, script, style').forEach(e => e.remove());
             return c.innerText; }""")
         notes = page.evaluate("document.querySelectorAll('aside.notes').length")
         visible_notes = page.evaluate("""Array.from(document.querySelectorAll('aside.notes'))
