@@ -150,7 +150,8 @@
   /* Chapter 1: one gradient, clipped by its norm and by value. Drag the arrow's head. */
   E.kinds.clipping = function (root, d) {
     const w = d.words, live = root.querySelector(".live");
-    const svg = el("svg", { role: "img", "aria-label": w.figure, class: "plane" }, live);
+    // a group, not an image: it holds the draggable head, which the keyboard reaches too
+    const svg = el("svg", { role: "group", "aria-label": w.figure, class: "plane" }, live);
     const form = html("div", { class: "controls" }, live);
     const readout = html("p", { class: "readout", "aria-live": "polite" }, live);
     let g = d.g.slice(), eta = d.eta, c = d.eta;
@@ -163,7 +164,9 @@
       for (const [v, cls] of [[g, "s0"], [byNorm, "s1"], [byValue, "s2"]])
         el("line", { x1: f.x(0), y1: f.y(0), x2: f.x(v[0]), y2: f.y(v[1]), class: "arrow " + cls }, f.g);
       const head = el("circle", { cx: f.x(g[0]), cy: f.y(g[1]), r: 9, class: "handle", tabindex: 0,
-                                  role: "slider", "aria-label": w.drag }, f.g);
+                                  role: "slider", "aria-label": w.drag, "aria-valuemin": 0,
+                                  "aria-valuemax": fmt(R * Math.SQRT2), "aria-valuenow": fmt(norm(g)),
+                                  "aria-valuetext": `g = (${fmt(g[0])}, ${fmt(g[1])})` }, f.g);
       head.addEventListener("keydown", (ev) => {
         const k = { ArrowLeft: [-0.25, 0], ArrowRight: [0.25, 0], ArrowUp: [0, 0.25], ArrowDown: [0, -0.25] }[ev.key];
         if (k) { ev.preventDefault(); g = [g[0] + k[0], g[1] + k[1]]; draw(); svg.querySelector(".handle").focus(); }
@@ -343,7 +346,7 @@
     const tableData = d.table || { columns: [], rows: [], row_of: {} };
     const table = html("table", { class: "table" }, d.table ? live : null);
     const head = html("tr", {}, html("thead", {}, table));
-    for (const h of tableData.columns) html("th", { scope: "col" }, head).textContent = h;
+    for (const h of tableData.columns) html(h ? "th" : "td", h ? { scope: "col" } : {}, head).textContent = h;
     const body = html("tbody", {}, table);
     const rows = tableData.rows.map((row) => {
       const tr = html("tr", {}, body);

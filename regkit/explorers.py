@@ -94,7 +94,7 @@ WORDS = {
         "drag": "그래디언트의 끝점: 끌거나 화살표 키로 옮기세요",
         "gradient": "g", "byNorm": "노름 클리핑", "byValue": "값 클리핑",
         "angle": "g와의 각", "eta": "임계값 η (노름)", "c": "임계값 c (값)",
-        "cliff_figure": "한 유닛 RNN의 손실 위에서 클리핑한 경로", "w": "w", "b": "b",
+        "cliff_figure": "유닛 하나인 순환 신경망의 손실 위에서 클리핑한 경로", "w": "w", "b": "b",
         "final": "마지막 손실", "longest": "가장 긴 스텝",
         "family": "스케줄", "step": "스텝 t", "lr": "학습률 α_t",
         "schedule_figure": "스텝마다의 학습률", "code": "같은 스케줄을 코드로",
@@ -112,7 +112,21 @@ def _words(lang: str) -> dict:
     return WORDS[lang]
 
 
-def _png(figure, dpi: int = 80) -> str:
+def _compact(script: str) -> str:
+    """The script without its comment lines and indentation: a page inlines it once per
+    explorer, and every chapter page stays within 1 MB. (No line of it depends on either.)"""
+    lines, in_comment = [], False
+    for line in script.splitlines():
+        line = line.strip()
+        if in_comment or line.startswith("/*"):
+            in_comment = "*/" not in line
+            continue
+        if line and not line.startswith("//"):
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _png(figure, dpi: int = 64) -> str:
     """A matplotlib figure as an inlined 256-colour PNG (a data URL), then closed."""
     import matplotlib.pyplot as plt
     from PIL import Image
@@ -135,7 +149,7 @@ class Explorer:
         payload = json.dumps({"kind": self.kind, **self.data}, ensure_ascii=False,
                              separators=(",", ":")).replace("</", "<\\/")
         uid = "course-explorer-" + hashlib.sha256(payload.encode()).hexdigest()[:10]
-        library = resources.files("regkit").joinpath(LIBRARY).read_text(encoding="utf-8")
+        library = _compact(resources.files("regkit").joinpath(LIBRARY).read_text(encoding="utf-8"))
         return (f'<div class="course-explorer" id="{uid}" data-kind="{self.kind}">'
                 f"<style>{CSS}</style>"
                 f'<figure class="static"><img src="{self.static_png}" alt="{html.escape(self.alt)}"></figure>'
@@ -190,10 +204,10 @@ def cliff(etas=None, steps=60, lr=1.0, lang="en") -> Explorer:
     import matplotlib.pyplot as plt
     words = {**_words(lang)}
     words.update(figure=words["cliff_figure"], x=words["w"], y=words["b"])
-    etas = np.round(np.geomspace(0.25, 8.0, 16), 3) if etas is None else np.asarray(etas, float)
+    etas = np.round(np.geomspace(0.25, 8.0, 11), 3) if etas is None else np.asarray(etas, float)
     W, B, L = _data.pascanu_surface(n=121)
     all_paths = clipped_paths(etas, steps=steps, lr=lr)
-    paths = [np.round(path, 4).tolist() for path in all_paths]
+    paths = [np.round(path, 3).tolist() for path in all_paths]
     final = [float(_data.pascanu_loss(*path[-1])) for path in all_paths]
     longest = [float(np.linalg.norm(np.diff(path, axis=0), axis=1).max()) for path in all_paths]
     start = int(np.argmin(np.abs(etas - 1.0)))

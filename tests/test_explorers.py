@@ -113,7 +113,7 @@ def test_the_cliff_data_are_regkits_paths(views):
     for index in (0, len(view.data["etas"]) // 2, -1):
         eta = view.data["etas"][index]
         path, _ = data.pascanu_descent(*data.PASCANU_START, lr=1.0, steps=60, max_norm=eta)
-        assert np.allclose(view.data["paths"][index], path, atol=1e-4)
+        assert np.allclose(view.data["paths"][index], path, atol=1e-3)  # rounded to 3 decimals
 
 
 # --- the code the page shows builds the same schedule in the real library ----------------
