@@ -39,6 +39,7 @@ def main():
     views = {"clipping (ch. 1)": explorers.clipping(lang="en"), "cliff (ch. 1)": explorers.cliff(lang="en"),
              "schedules (ch. 2-3)": explorers.schedules(lang="en")}
     page_file = Path(tempfile.mkdtemp()) / "explorers.html"
+    explorers.Explorer.script_shown = False
     page_file.write_text("<!DOCTYPE html><meta charset='utf-8'>" + "".join(
         f"<section id='e{i}'>{view._repr_html_()}</section>" for i, view in enumerate(views.values())),
         encoding="utf-8")

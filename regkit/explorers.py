@@ -140,7 +140,13 @@ def _png(figure, dpi: int = 64) -> str:
 
 
 class Explorer:
-    """A cell output: the interactive figure, and the static figure shown in its place."""
+    """A cell output: the interactive figure, and the static figure shown in its place.
+
+    The script is inlined in the first explorer a kernel shows; the later ones (the same page,
+    the same notebook in JupyterLab) only ask it to mount them: every chapter page stays within
+    1 MB.
+    """
+    script_shown = False
 
     def __init__(self, kind: str, data: dict, static_png: str, alt: str):
         self.kind, self.data, self.static_png, self.alt = kind, data, static_png, alt
@@ -149,7 +155,11 @@ class Explorer:
         payload = json.dumps({"kind": self.kind, **self.data}, ensure_ascii=False,
                              separators=(",", ":")).replace("</", "<\\/")
         uid = "course-explorer-" + hashlib.sha256(payload.encode()).hexdigest()[:10]
-        library = _compact(resources.files("regkit").joinpath(LIBRARY).read_text(encoding="utf-8"))
+        if Explorer.script_shown:
+            library = "window.courseExplorers && window.courseExplorers.mountAll();"
+        else:
+            library = _compact(resources.files("regkit").joinpath(LIBRARY).read_text(encoding="utf-8"))
+            Explorer.script_shown = True
         return (f'<div class="course-explorer" id="{uid}" data-kind="{self.kind}">'
                 f"<style>{CSS}</style>"
                 f'<figure class="static"><img src="{self.static_png}" alt="{html.escape(self.alt)}"></figure>'

@@ -26,6 +26,7 @@ def views():
 @pytest.fixture(scope="module")
 def page_file(views, tmp_path_factory):
     path = tmp_path_factory.mktemp("explorers") / "explorers.html"
+    explorers.Explorer.script_shown = False  # a new page: the first explorer brings the script
     body = "".join(f"<section id='{name}'>{view._repr_html_()}</section>" for name, view in views.items())
     path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{body}</body></html>",
                     encoding="utf-8")
@@ -262,8 +263,16 @@ def test_the_student_edition_shows_the_static_figure(browser, page_file):
     page.close()
 
 
+def test_the_script_comes_once_per_kernel(views):
+    explorers.Explorer.script_shown = False
+    first, second = views["clipping"]._repr_html_(), views["cliff"]._repr_html_()
+    assert "E.schedules = {" in first and "E.schedules = {" not in second
+    assert "window.courseExplorers.mountAll()" in second
+
+
 def test_the_data_is_inlined_and_small(views):
     for name, view in views.items():
+        explorers.Explorer.script_shown = False
         html = view._repr_html_()
         assert not re.search(r"(src|href)=[\"']?https?:", html) and 'src="data:image/png' in html
         assert len(html.encode()) < 120_000, name
