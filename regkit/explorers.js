@@ -99,7 +99,7 @@
 
   /* A frame with axes: returns {g, x(v), y(v)} for drawing in data coordinates. The axes are
      drawn again only when the ranges change; what the caller draws goes into a fresh g. */
-  function frame(svg, box, xr, yr, labels) {
+  function frame(svg, xr, yr, labels) {
     const W = 640, H = 360, m = { l: 64, r: 16, t: 14, b: 44 };
     const x = (v) => m.l + (v - xr[0]) / (xr[1] - xr[0]) * (W - m.l - m.r);
     const y = (v) => H - m.b - (v - yr[0]) / (yr[1] - yr[0]) * (H - m.t - m.b);
@@ -157,7 +157,7 @@
     let g = d.g.slice(), eta = d.eta, c = d.eta;
     const R = d.range;
     function draw() {
-      const f = frame(svg, null, [-R, R], [-R * 0.5625, R * 0.5625], [w.x, w.y]);
+      const f = frame(svg, [-R, R], [-R * 0.5625, R * 0.5625], [w.x, w.y]);
       const byNorm = E.clip.byNorm(g, eta), byValue = E.clip.byValue(g, c);
       const circle = el("ellipse", { cx: f.x(0), cy: f.y(0), rx: f.x(eta) - f.x(0), ry: f.y(0) - f.y(eta), class: "ball" }, f.g);
       el("rect", { x: f.x(-c), y: f.y(c), width: f.x(c) - f.x(-c), height: f.y(-c) - f.y(c), class: "square" }, f.g);
@@ -204,7 +204,7 @@
     const form = html("div", { class: "controls" }, live);
     const readout = html("p", { class: "readout", "aria-live": "polite" }, live);
     function draw(i) {
-      const f = frame(svg, null, d.w_range, d.b_range, [w.x, w.y]);
+      const f = frame(svg, d.w_range, d.b_range, [w.x, w.y]);
       if (f.fresh) el("image", { href: d.surface, x: f.x(d.w_range[0]), y: f.y(d.b_range[1]), width: f.x(d.w_range[1]) - f.x(d.w_range[0]),
                                  height: f.y(d.b_range[0]) - f.y(d.b_range[1]), preserveAspectRatio: "none" }, f.back);
       const path = d.paths[i];
@@ -301,7 +301,7 @@
       const f = E.schedules[fam.function], xs = [], ys = [];
       const stride = Math.max(1, Math.floor(T / 800));
       for (let t = 0; t <= T; t += stride) { xs.push(t); ys.push(f(t, o)); }
-      const fr = frame(svg, null, [0, T], [0, niceTop(Math.max(...ys))], [w.step, w.lr]);
+      const fr = frame(svg, [0, T], [0, niceTop(Math.max(...ys))], [w.step, w.lr]);
       polyline(fr, xs, ys, "line s0");
       const half = Math.round(T / 2);
       readout.textContent = `α(0) = ${fmt(f(0, o))} · α(${half}) = ${fmt(f(half, o))} · α(${T}) = ${fmt(f(T, o))}`;
@@ -360,7 +360,7 @@
       if (!curves) { svg.replaceChildren(); readout.textContent = w.missing; return; }
       const xs = curves.flatMap((c) => c.x), ys = curves.flatMap((c) => c.y);
       const lo = d.y_range ? d.y_range[0] : Math.min(...ys), hi = d.y_range ? d.y_range[1] : Math.max(...ys);
-      const fr = frame(svg, null, [Math.min(...xs), Math.max(...xs)], [lo, hi], [d.x_label, d.y_label]);
+      const fr = frame(svg, [Math.min(...xs), Math.max(...xs)], [lo, hi], [d.x_label, d.y_label]);
       curves.forEach((c) => polyline(fr, c.x, c.y.map((v) => Math.min(Math.max(v, lo), hi)), "line s" + (c.style || 0) + (c.thin ? " thin" : "")));
       const legend = el("g", {}, fr.g);
       curves.filter((c) => c.label).forEach((c, i) => {

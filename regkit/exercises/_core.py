@@ -95,12 +95,12 @@ def expect_number(value: Any, part: str | None = None) -> float:
         value = value.item()        # a NumPy scalar or a one-element array or tensor
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise AnswerShapeError(Words(
-            f"{_where(part, 'en')}a number is expected, not {_kind(value)} ({value!r:.60}).",
-            f"{_where(part, 'ko')}숫자 하나를 넣어야 합니다. 지금 값은 {_kind(value)}입니다 ({value!r:.60})."))
+            f"{_where(part)}a number is expected, not {_kind(value)} ({value!r:.60}).",
+            f"{_where(part)}숫자 하나를 넣어야 합니다. 지금 값은 {_kind(value)}입니다 ({value!r:.60})."))
     value = float(value)
     if not math.isfinite(value):
-        raise AnswerShapeError(Words(f"{_where(part, 'en')}the number is {value}: not finite.",
-                                     f"{_where(part, 'ko')}값이 {value}입니다. 유한한 수여야 합니다."))
+        raise AnswerShapeError(Words(f"{_where(part)}the number is {value}: not finite.",
+                                     f"{_where(part)}값이 {value}입니다. 유한한 수여야 합니다."))
     return value
 
 
@@ -112,16 +112,16 @@ def expect_vector(value: Any, length: int | None = None, part: str | None = None
         value = value.detach().cpu().numpy()
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (Iterable, np.ndarray)):
         raise AnswerShapeError(Words(
-            f"{_where(part, 'en')}a sequence of numbers such as (1.0, 2.0) is expected, not {_kind(value)}.",
-            f"{_where(part, 'ko')}(1.0, 2.0)처럼 숫자를 나열한 값이 필요합니다. 지금 값은 {_kind(value)}입니다."))
+            f"{_where(part)}a sequence of numbers such as (1.0, 2.0) is expected, not {_kind(value)}.",
+            f"{_where(part)}(1.0, 2.0)처럼 숫자를 나열한 값이 필요합니다. 지금 값은 {_kind(value)}입니다."))
     items = list(value)
     if any(item is Ellipsis for item in items):
         raise NotAnswered(part)
     numbers_ = [expect_number(item, part) for item in items]
     if length is not None and len(numbers_) != length:
         raise AnswerShapeError(Words(
-            f"{_where(part, 'en')}{length} numbers are expected, not {len(numbers_)}.",
-            f"{_where(part, 'ko')}숫자 {length}개가 필요한데 {len(numbers_)}개입니다."))
+            f"{_where(part)}{length} numbers are expected, not {len(numbers_)}.",
+            f"{_where(part)}숫자 {length}개가 필요한데 {len(numbers_)}개입니다."))
     return np.array(numbers_, dtype=float)
 
 
@@ -153,8 +153,8 @@ def expect_choice(value: Any, part: str | None = None) -> str:
         raise NotAnswered(part)
     if not isinstance(value, str):
         raise AnswerShapeError(Words(
-            f"{_where(part, 'en')}a string is expected, not {_kind(value)}.",
-            f"{_where(part, 'ko')}문자열이 필요합니다. 지금 값은 {_kind(value)}입니다."))
+            f"{_where(part)}a string is expected, not {_kind(value)}.",
+            f"{_where(part)}문자열이 필요합니다. 지금 값은 {_kind(value)}입니다."))
     return normalise(value)
 
 
@@ -168,12 +168,12 @@ def expect_callable(value: Any, part: str | None = None) -> Callable:
         raise NotAnswered(part)
     if not callable(value):
         raise AnswerShapeError(Words(
-            f"{_where(part, 'en')}a function is expected, not {_kind(value)}.",
-            f"{_where(part, 'ko')}함수가 필요합니다. 지금 값은 {_kind(value)}입니다."))
+            f"{_where(part)}a function is expected, not {_kind(value)}.",
+            f"{_where(part)}함수가 필요합니다. 지금 값은 {_kind(value)}입니다."))
     return value
 
 
-def _where(part: str | None, lang: str) -> str:
+def _where(part: str | None) -> str:
     return "" if part is None else f"({part}) "
 
 
@@ -202,14 +202,29 @@ def close(value: Any, expected: Any, rtol: float = 1e-3, atol: float = 1e-9) -> 
                             rtol=rtol, atol=atol))
 
 
+def zero_gradient_path(make_optimizer, theta0: float, steps: int, dtype=None) -> np.ndarray:
+    """One weight θ₀ stepped ``steps`` times by ``make_optimizer([w])`` with a data gradient of 0
+    (so only the decay moves it): θ after 0, 1, ..., ``steps`` steps (float64 by default)."""
+    import torch
+    dtype = dtype or torch.float64
+    w = torch.nn.Parameter(torch.tensor([theta0], dtype=dtype))
+    optimizer = make_optimizer([w])
+    path = [w.item()]
+    for _ in range(steps):
+        w.grad = torch.zeros(1, dtype=dtype)
+        optimizer.step()
+        path.append(w.item())
+    return np.array(path)
+
+
 def call_safely(function: Callable, *args, part: str | None = None) -> Any:
     """Call the student's function; an exception it raises becomes a message, not a traceback."""
     try:
         result = function(*args)
     except Exception as error:  # noqa: BLE001 - any error in the student's code is reported
         raise AnswerShapeError(Words(
-            f"{_where(part, 'en')}your function raised {type(error).__name__}: {error}",
-            f"{_where(part, 'ko')}함수를 실행하다 {type(error).__name__} 오류가 났습니다: {error}"))
+            f"{_where(part)}your function raised {type(error).__name__}: {error}",
+            f"{_where(part)}함수를 실행하다 {type(error).__name__} 오류가 났습니다: {error}"))
     if result is Ellipsis:
         raise NotAnswered(part)
     return result

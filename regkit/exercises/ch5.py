@@ -4,19 +4,13 @@ import numpy as np
 import torch
 
 from .. import optim
-from ._core import Hint, Words, close, exercise, expect_number, expect_parts, expect_vector
+from ._core import (Hint, Words, close, exercise, expect_number, expect_parts, expect_vector,
+                    zero_gradient_path)
 
 
 def _path(make_optimizer, theta0, steps, dtype=torch.float64):
-    """θ after each of ``steps`` steps of a regkit optimizer on one weight whose loss gradient is 0."""
-    w = torch.nn.Parameter(torch.tensor([theta0], dtype=dtype))
-    optimizer = make_optimizer([w])
-    path = []
-    for _ in range(steps):
-        w.grad = torch.zeros(1, dtype=dtype)
-        optimizer.step()
-        path.append(w.item())
-    return np.array(path)
+    """θ after each of ``steps`` steps (the start left out) with a loss gradient of 0."""
+    return zero_gradient_path(make_optimizer, theta0, steps, dtype)[1:]
 
 
 def _adamw_beta(lr, weight_decay):

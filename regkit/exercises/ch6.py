@@ -1,11 +1,10 @@
 """Chapter 6's exercises: the GPT-3 recipe on a tiny language model."""
 
 import numpy as np
-import torch
 
 from .. import optim, schedules
 from ._core import (Hint, Words, close, exercise, expect_number, expect_parts,
-                    expect_vector)
+                    expect_vector, zero_gradient_path)
 
 # GPT-3 175B (the paper's table 2.1 and appendix B): tokens per batch, warmup, cosine end, run.
 BATCH, SMALL_BATCH = 3.2e6, 0.5e6
@@ -83,14 +82,7 @@ def gpt3_schedule_in_steps(answer):
 
 def _one_weight(steps=10, **decay):
     """w after 0, 1, ..., steps steps of regkit's Adam (lr 0.1) from 0.5 with a data gradient of 0."""
-    w = torch.nn.Parameter(torch.tensor([0.5], dtype=torch.float64))
-    optimizer = optim.Adam([w], lr=0.1, **decay)
-    path = [w.item()]
-    for _ in range(steps):
-        w.grad = torch.zeros(1, dtype=torch.float64)
-        optimizer.step()
-        path.append(w.item())
-    return np.array(path)
+    return zero_gradient_path(lambda params: optim.Adam(params, lr=0.1, **decay), 0.5, steps)
 
 
 @exercise("ch6-ex2", en="a dict {'l2': the 11 values of w (start and after each of the 10 steps) with l2=0.1, "

@@ -11,7 +11,7 @@ import torch
 
 from .. import optim, schedules, third_party
 from ._core import (AnswerShapeError, Hint, Words, call_safely, close, exercise, expect_callable,
-                    expect_number, expect_parts)
+                    expect_number, expect_parts, zero_gradient_path)
 
 
 def _adam_path(weights, grads, *, lr=1e-3, weight_decay=0.0, decayed=None, coupled=False,
@@ -123,11 +123,8 @@ ALPHA, LAMBDA_PAPER = 1e-3, 1e-4
 
 def _shrink_in_one_step(weight_decay):
     """1 − w after one step of regkit's decoupled Adam from w = 1 with a zero gradient (s_t = 1)."""
-    w = torch.nn.Parameter(torch.ones(1, dtype=torch.float64))
-    optimizer = optim.Adam([w], lr=ALPHA, weight_decay=weight_decay)
-    w.grad = torch.zeros(1, dtype=torch.float64)
-    optimizer.step()
-    return 1.0 - w.item()
+    return 1.0 - zero_gradient_path(lambda params: optim.Adam(params, lr=ALPHA, weight_decay=weight_decay),
+                                    1.0, 1)[-1]
 
 
 @exercise("ch7-ex2", en="a dict {'weight_decay': the value for torch.optim.AdamW, "
