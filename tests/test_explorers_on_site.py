@@ -12,7 +12,8 @@ from course import BUILD_HTML, LANGUAGES
 
 pytestmark = pytest.mark.usefixtures("built_book")
 PAGES = [(lang, stem) for lang in LANGUAGES
-         for stem in ("01_gradient_clipping", "03_cosine_annealing", "06_putting_it_together")]
+         for stem in ("01_gradient_clipping", "03_cosine_annealing", "05_weight_decay",
+                      "06_putting_it_together")]
 HANGUL = re.compile("[가-힣]")
 
 
