@@ -129,7 +129,7 @@ def build_pdf(browser, base: str, lang: str) -> Path:
     writer.append(front_reader)
     for (title, reader), start in zip(chapters, starts):
         writer.append(reader)
-        writer.add_outline_item(title, start - 1)
+        writer.add_outline_item(title=title, page_number=start - 1)
     for index in range(front_pages, total):  # the cover and the contents carry no number
         writer.pages[index].merge_page(numbers.pages[index])
     writer.add_metadata({"/Title": site_words(lang)[0], "/Author": site_words(lang)[1]})
