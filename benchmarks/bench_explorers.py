@@ -31,13 +31,36 @@ MEASURE = """([selector, values]) => {
 }"""
 
 
+def recipe_sized_runs(explorers):
+    """A runs explorer of chapter 6's size: five controls (64 choices, 9 of them trained), each
+    trained choice 6 curves of 21 points and a row of the table. Its data are made up here (the
+    chapters' come from their notebooks); the redraw cost depends on the sizes only."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    sizes = (2, 2, 4, 2, 2)
+    controls = [(f"c{i}", f"control {i}", [(str(k), str(k)) for k in range(n)], "0", False)
+                for i, n in enumerate(sizes)]
+    keys = ["0|0|0|0|0", "0|1|0|0|0", "0|0|1|0|0", "0|0|2|0|0", "0|0|3|0|0", "0|0|0|1|0",
+            "0|0|0|0|1", "1|0|2|1|1", "1|1|2|1|1"]
+    x = np.arange(0, 101, 5)
+    def curve(**style):
+        return dict(x=x, y=3.4 - np.cumsum(rng.uniform(0, 0.1, len(x))), **style)
+    curves = {key: [curve(label="training", style=0), curve(label="validation", style=1)]
+              + [curve(style=1, thin=True) for _ in range(4)] for key in keys}
+    table = {"columns": ["", "train", "val", "best val"],
+             "rows": [[key, *rng.uniform(2, 3, 3)] for key in keys], "row_of": {k: i for i, k in enumerate(keys)}}
+    return explorers.runs(curves, controls, table, title="runs", x_label="step", y_label="loss",
+                          y_range=(2.0, 3.6), lang="en")
+
+
 def main():
     warnings.filterwarnings("ignore")
     from build import launch_chromium
     from playwright.sync_api import sync_playwright
     from regkit import explorers
     views = {"clipping (ch. 1)": explorers.clipping(lang="en"), "cliff (ch. 1)": explorers.cliff(lang="en"),
-             "schedules (ch. 2-3)": explorers.schedules(lang="en")}
+             "schedules (ch. 2-3)": explorers.schedules(lang="en"),
+             "runs (ch. 5-6; chapter 6's size)": recipe_sized_runs(explorers)}
     page_file = Path(tempfile.mkdtemp()) / "explorers.html"
     explorers.Explorer.script_shown = False
     page_file.write_text("<!DOCTYPE html><meta charset='utf-8'>" + "".join(

@@ -299,7 +299,7 @@
     function draw() {
       const fam = d.families[select.value], o = E.params(select.value, values), T = o.total_steps;
       const f = E.schedules[fam.function], xs = [], ys = [];
-      const stride = Math.max(1, Math.floor(T / 800));
+      const stride = Math.max(1, Math.ceil(T / 300));  // 300 points: a segment is at most 1/300 of the width
       for (let t = 0; t <= T; t += stride) { xs.push(t); ys.push(f(t, o)); }
       const fr = frame(svg, [0, T], [0, niceTop(Math.max(...ys))], [w.step, w.lr]);
       polyline(fr, xs, ys, "line s0");
