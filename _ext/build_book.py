@@ -56,6 +56,31 @@ def execution_settings() -> tuple[Path, int]:
 
 # --- step 1: the notebooks the cache lacks, several at a time -----------------------------
 
+# What a notebook's outputs depend on besides its own code. jupyter-cache matches a run by the
+# notebook's code cells alone, so a run made with other regkit code would pass for current.
+NOTEBOOK_INPUTS = ("regkit/**/*.py", "regkit/*.js", "regkit/*.txt")
+
+
+def regkit_fingerprint() -> str:
+    """A digest of the regkit source the notebooks import: its contents, not its files' times,
+    so that every clone of one commit agrees."""
+    import hashlib
+    digest = hashlib.sha256()
+    for path in sorted(p for pattern in NOTEBOOK_INPUTS for p in ROOT.glob(pattern)):
+        digest.update(f"{path.relative_to(ROOT)}\n".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def needs_execution(cache, notebook, fingerprint: str) -> str | None:
+    """Why the notebook must run ("missing", or "regkit changed" when the cache holds a run
+    of its code made with other regkit code), or None when the cache's run is current."""
+    try:
+        record = cache.match_cache_notebook(notebook)
+    except KeyError:
+        return "missing"
+    return None if (record.data or {}).get("regkit") == fingerprint else "regkit changed"
+
+
 def _execute_notebook(path: str, timeout: int, threads: int) -> tuple[str | None, float, str | None]:
     """Run one notebook top to bottom in its own folder (in a worker process), as myst-nb does."""
     # Kernels running side by side share the cores: one that starts a thread per core makes
@@ -71,36 +96,36 @@ def _execute_notebook(path: str, timeout: int, threads: int) -> tuple[str | None
     return nbformat.writes(notebook), result.time, None
 
 
-def execute_missing_notebooks() -> None:
+def execute_missing_notebooks() -> bool:
     """Fill the execution cache with every notebook of both sites that it lacks.
 
     What runs here is exactly what myst-nb would run (the notebook in its own folder); myst-nb
     then finds the outputs in the cache. A notebook that fails here is left to myst-nb, which
-    runs it again and reports the error as usual.
+    runs it again and reports the error as usual. Returns whether a notebook whose file did
+    not change got new outputs (regkit changed): Sphinx would not read its page again.
     """
     cache_path, timeout = execution_settings()
     notebooks = [path for lang in LANGUAGES for path in notebooks_in_toc(lang)]
     database = cache_path / "global.db"
+    sources = notebooks + [p for pattern in NOTEBOOK_INPUTS for p in ROOT.glob(pattern)]
     if database.is_file() and all(path.stat().st_mtime < database.stat().st_mtime
-                                  for path in notebooks):
+                                  for path in sources):
         # nothing changed since the cache last took a notebook (a rebuild): no need to ask it
         # (a second on every rebuild); were one missing after all, myst-nb would run it
-        return
+        return False
     import nbformat
     from concurrent.futures import ProcessPoolExecutor
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
     cache = get_cache(str(cache_path))
-    missing = []
-    for path in notebooks:
-        try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
-        except KeyError:
-            missing.append(path)
+    fingerprint = regkit_fingerprint()
+    reasons = {path: needs_execution(cache, nbformat.read(path, as_version=4), fingerprint)
+               for path in notebooks}
+    missing = [path for path, reason in reasons.items() if reason]
+    if not missing:
+        return False
     cores = os.cpu_count() or 1
-    if not missing or cores < 2:
-        return
     workers = min(len(missing), cores)
     print(f"executing {len(missing)} notebooks, {workers} at a time", flush=True)
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -112,8 +137,10 @@ def execute_missing_notebooks() -> None:
             if error is None:
                 cache.cache_notebook_bundle(
                     CacheBundleIn(nbformat.reads(text, as_version=4), str(path),
-                                  data={"execution_seconds": seconds}),
+                                  data={"execution_seconds": seconds,
+                                        "regkit": fingerprint}),
                     check_validity=False, overwrite=True)
+    return "regkit changed" in reasons.values()
 
 
 # --- step 2: one Sphinx build per language -------------------------------------------------
@@ -218,8 +245,8 @@ def main() -> int:
     if args.only:
         return build_one_site(args.only, output, doctrees, args.all)
     started = time.monotonic()
-    execute_missing_notebooks()
-    code = build_sites(output, doctrees, args.all)
+    outputs_changed = execute_missing_notebooks()
+    code = build_sites(output, doctrees, args.all or outputs_changed)
     if code == 0:
         write_root_pages(output)
     print(f"{'built' if code == 0 else 'FAILED:'} {output} ({time.monotonic() - started:.0f} s)")

@@ -14,6 +14,8 @@ from course import BUILD_HTML, ROOT  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "slides"))
 from build import EXECUTION_CACHE, serve  # noqa: E402,F401  (slides/build.py: the book's cache, the one local server)
+sys.path.insert(0, str(ROOT / "_ext"))
+from build_book import regkit_fingerprint  # noqa: E402  (what the cache's runs were made with)
 
 
 # --- how two workers share the run (pytest-xdist) ---------------------------------------------
@@ -208,7 +210,8 @@ def _cache_executed(path: Path, outputs) -> None:
     EXECUTION_CACHE.parent.mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(str(EXECUTION_CACHE) + ".lock"):
         get_cache(str(EXECUTION_CACHE)).cache_notebook_bundle(
-            CacheBundleIn(executed, str(path), data={"executed_by": "nbval"}),
+            CacheBundleIn(executed, str(path),
+                          data={"executed_by": "nbval", "regkit": regkit_fingerprint()}),
             check_validity=False, overwrite=True)
 
 

@@ -244,6 +244,35 @@ def test_no_notebook_executes_twice_in_a_test_run(request, built_book):
     assert not executed, "\n".join(executed)
 
 
+def test_a_cached_run_made_with_other_regkit_code_runs_again(tmp_path, monkeypatch):
+    """jupyter-cache matches a run by the notebook's code cells alone; a run made before regkit
+    changed must not pass for current (the page would show the old regkit's figures)."""
+    import sys
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import build_book as build
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from nbformat.v4 import new_code_cell, new_notebook
+    shutil.copytree(ROOT / "regkit", tmp_path / "regkit",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    before = build.regkit_fingerprint()
+    assert before == build.regkit_fingerprint()  # contents only: the same in every clone
+    with open(tmp_path / "regkit" / "schedules.py", "a", encoding="utf-8") as source:
+        source.write("\n# a change\n")
+    now = build.regkit_fingerprint()
+    assert now != before
+
+    notebook = new_notebook(cells=[new_code_cell("import regkit")])
+    cache = get_cache(str(tmp_path / "cache"))
+    assert build.needs_execution(cache, notebook, now) == "missing"
+    for made_with, expected in ((before, "regkit changed"), (now, None)):
+        cache.cache_notebook_bundle(CacheBundleIn(notebook, str(tmp_path / "page.ipynb"),
+                                                  data={"regkit": made_with}),
+                                    check_validity=False, overwrite=True)
+        assert build.needs_execution(cache, notebook, now) == expected
+
+
 def search_records(lang):
     """What the site's Pagefind index holds for each page (its fragments: gzip, a signature,
     then JSON)."""
