@@ -36,11 +36,19 @@ def cross_entropy_loss(model, batch):
     """``loss_fn`` for classification: cross-entropy of ``model(x)`` against labels ``y``.
 
     Works for one label per example (logits ``(B, C)``, labels ``(B,)``) and one label per
-    position (logits ``(B, T, C)``, labels ``(B, T)``, e.g. a Transformer).
+    position (logits ``(B, T, C)``, labels ``(B, T)``, e.g. a Transformer). The mean over the
+    N labelled positions of
+
+    .. math:: \\ell = \\log \\sum_c e^{z_c} - z_y,
+
+    what ``F.cross_entropy`` computes (equal to float rounding). Written as this formula:
+    torch's CPU ``log_softmax`` is slow along a short dimension, and with the digits' 10
+    classes this form saves about a fifth of the time a grid of small networks takes.
     """
     x, y = batch
     logits = model(x)
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+    logits, y = logits.reshape(-1, logits.shape[-1]), y.reshape(-1)
+    return (logits.logsumexp(-1) - logits.gather(-1, y[:, None]).squeeze(-1)).mean()
 
 
 def mse_loss(model, batch):

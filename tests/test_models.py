@@ -129,6 +129,19 @@ def test_pre_ln_model_has_a_final_norm_post_ln_does_not():
     assert all(not b.norm_first for b in post.blocks) and all(b.norm_first for b in pre.blocks)
 
 
+@pytest.mark.parametrize("causal", [False, True])
+def test_self_attention_is_torchs_scaled_dot_product_attention(causal):
+    """Written out as softmax(QKᵀ/√d_k)V, it computes what torch's kernel computes."""
+    torch.manual_seed(0)
+    attention = models.SelfAttention(d_model=32, n_heads=4, causal=causal)
+    x = torch.randn(3, 7, 32)
+    B, T, D = x.shape
+    q, k, v = attention.qkv(x).view(B, T, 3, 4, D // 4).permute(2, 0, 3, 1, 4)
+    y = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    expected = attention.out(y.transpose(1, 2).reshape(B, T, D))
+    assert torch.allclose(attention(x), expected, atol=1e-6, rtol=0)
+
+
 def test_causal_mask_hides_the_future():
     torch.manual_seed(0)
     tokens = torch.randint(0, 10, (2, 8))
