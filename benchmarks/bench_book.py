@@ -8,6 +8,11 @@ performance table.
 
     .venv/bin/python benchmarks/bench_book.py            # notebooks, clean build, rebuild
     .venv/bin/python benchmarks/bench_book.py --tests    # ... and the full test command
+    .venv/bin/python benchmarks/bench_book.py --notebooks chapters/en/06_*.ipynb  # just those
+
+A notebook's budget is timed as a student runs it: alone, with torch's default threads (one
+per core) unless OMP_NUM_THREADS says otherwise; each is also timed with one thread, as the
+build and the tests run it (two notebooks at once, one thread each).
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # as the Makefile sets it for builds and tests
+# The builds and tests timed here run as the Makefile runs them: two notebooks at once, one torch
+# thread each. A notebook's own budget is timed as a student runs it, alone (measure_notebook).
+STUDENT_THREADS = os.environ.pop("OMP_NUM_THREADS", None)
+os.environ["OMP_NUM_THREADS"] = "1"
 sys.path.insert(0, str(ROOT / "tests"))
 from course import FONT_BYTES_JS, KEEP_EVERY_RESOURCE_JS, page_weight  # noqa: E402  (the measures of the tests)
 BIN = Path(sys.executable).parent
@@ -37,12 +45,17 @@ def timed(command, cwd) -> float:
     return time.perf_counter() - start
 
 
-def measure_notebook(path: Path):
+def measure_notebook(path: Path, threads: str | None = STUDENT_THREADS):
     """Wall time (s) and peak memory (MB) of running the notebook top to bottom in a kernel.
 
-    Each notebook runs under its own fresh interpreter, whose RUSAGE_CHILDREN peak is then
-    the kernel's (a running maximum would otherwise carry over from notebook to notebook).
+    ``threads`` is the kernel's OMP_NUM_THREADS: by default what the caller's environment had
+    (unset: torch takes a thread per core, as in a student's JupyterLab); "1" as the build and
+    the tests run it. Each notebook runs under its own fresh interpreter, whose RUSAGE_CHILDREN
+    peak is then the kernel's (a running maximum would otherwise carry over).
     """
+    env = {key: value for key, value in os.environ.items() if key != "OMP_NUM_THREADS"}
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = threads
     code = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
@@ -52,7 +65,7 @@ def measure_notebook(path: Path):
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=path.parent,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=env)
     if out.returncode != 0:
         sys.exit(f"{path} failed:\n{out.stderr[-3000:]}")
     seconds, peak_kb = out.stdout.split()
@@ -89,7 +102,9 @@ def font_bytes(site: Path, pages: list[Path]) -> dict[Path, int]:
     return sizes
 
 
-def row(what, measured, unit, budget):
+def row(what, measured, unit, budget=None):
+    if budget is None:  # a figure to know, not a budget
+        return f"| {what} | {measured:.1f} {unit} | | |"
     verdict = "ok" if measured <= budget else "**over**"
     return f"| {what} | {measured:.1f} {unit} | ≤ {budget:g} {unit} | {verdict} |"
 
@@ -97,15 +112,23 @@ def row(what, measured, unit, budget):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", action="store_true", help="also time the full test command")
+    parser.add_argument("--notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
+                        help="time only these notebooks (all without a name), nothing else")
     args = parser.parse_args()
 
     rows = ["| what | measured | budget | |", "|---|---|---|---|"]
-    for path in sorted((ROOT / "chapters").glob("*/*.ipynb")):
+    threads = STUDENT_THREADS or "torch's default"
+    for path in args.notebooks or sorted((ROOT / "chapters").glob("*/*.ipynb")):
+        path = path.resolve()
         seconds, peak_mb = measure_notebook(path)
+        one_thread, _ = measure_notebook(path, threads="1")
         name = f"{path.parent.name}/{path.name}"
-        rows.append(row(f"notebook `{name}`: time", seconds, "s", 15))
+        rows.append(row(f"notebook `{name}`: time alone ({threads} threads)", seconds, "s", 15))
+        rows.append(row(f"notebook `{name}`: time with one thread (as in the build)", one_thread, "s"))
         rows.append(row(f"notebook `{name}`: peak memory", peak_mb, "MB", 1024))
-        print(rows[-2], rows[-1], sep="\n", flush=True)
+        print(*rows[-3:], sep="\n", flush=True)
+    if args.notebooks is not None:
+        return
 
     book = clean_copy()
     try:
