@@ -75,10 +75,16 @@
   // --- drawing -------------------------------------------------------------------------------
   function el(tag, attrs, parent, ns) {
     const node = ns === false ? document.createElement(tag) : document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    setAttributes(node, attrs);
     if (parent) parent.appendChild(node);
     return node;
   }
+  function setAttributes(node, attrs) {
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    return node;
+  }
+  // text is laid out again whenever it is set, even to what it was
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
   const html = (tag, attrs, parent) => el(tag, attrs, parent, false);
   function niceTicks(lo, hi, count) {
     const span = hi - lo || Math.abs(hi) || 1, raw = span / count;
@@ -97,36 +103,47 @@
   }
   const fmt = (v) => Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : +v.toPrecision(4) + "";
 
-  /* A frame with axes: returns {g, x(v), y(v)} for drawing in data coordinates. The axes are
-     drawn again only when the ranges change; what the caller draws goes into a fresh g. */
+  /* A frame with axes: returns {g, x(v), y(v)} for drawing in data coordinates. Its elements are
+     made once, and again if the svg was emptied (a runs explorer's combination not trained); a
+     change of range moves the ticks and rewrites the labels that changed (building the axes
+     anew was up to half of a redraw). What the caller draws goes into a fresh g. */
   function frame(svg, xr, yr, labels) {
     const W = 640, H = 360, m = { l: 64, r: 16, t: 14, b: 44 };
     const x = (v) => m.l + (v - xr[0]) / (xr[1] - xr[0]) * (W - m.l - m.r);
     const y = (v) => H - m.b - (v - yr[0]) / (yr[1] - yr[0]) * (H - m.t - m.b);
-    const key = JSON.stringify([xr, yr, labels]);
-    if (svg._axesKey === key) {
-      svg._data.replaceChildren();
-      return { g: svg._data, x, y, W, H, m, back: svg._back };
+    if (!svg._data || svg._data.parentNode !== svg) {
+      svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+      svg.replaceChildren();
+      svg._ranges = null;
+      svg._back = el("g", { class: "back" }, svg);  // stays while the ranges do (the cliff's surface)
+      const axes = el("g", { class: "axes" }, svg);
+      svg._ticks = [el("g", {}, axes), el("g", {}, axes)];
+      el("rect", { x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b, class: "box" }, axes);
+      svg._labels = [el("text", { x: (m.l + W - m.r) / 2, y: H - 6, "text-anchor": "middle", class: "label" }, axes),
+                     el("text", { x: 14, y: (m.t + H - m.b) / 2, "text-anchor": "middle", class: "label",
+                                  transform: `rotate(-90 14 ${(m.t + H - m.b) / 2})` }, axes)];
+      svg._data = el("g", {}, svg);
     }
-    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    svg.replaceChildren();
-    svg._axesKey = key;
-    svg._back = el("g", { class: "back" }, svg);  // stays while the axes do (the cliff's surface)
-    const axes = el("g", { class: "axes" }, svg);
-    for (const v of niceTicks(xr[0], xr[1], 6)) {
-      el("line", { x1: x(v), x2: x(v), y1: m.t, y2: H - m.b, class: "grid" }, axes);
-      el("text", { x: x(v), y: H - m.b + 18, "text-anchor": "middle" }, axes).textContent = fmt(v);
+    labels.forEach((text, i) => setText(svg._labels[i], text));
+    const ranges = JSON.stringify([xr, yr]), fresh = svg._ranges !== ranges;
+    if (fresh) {
+      svg._ranges = ranges;
+      svg._back.replaceChildren();
+      ticks(svg._ticks[0], niceTicks(xr[0], xr[1], 6), (v) => ({ x1: x(v), x2: x(v), y1: m.t, y2: H - m.b }),
+            (v) => ({ x: x(v), y: H - m.b + 18, "text-anchor": "middle" }));
+      ticks(svg._ticks[1], niceTicks(yr[0], yr[1], 5), (v) => ({ x1: m.l, x2: W - m.r, y1: y(v), y2: y(v) }),
+            (v) => ({ x: m.l - 6, y: y(v) + 4, "text-anchor": "end" }));
     }
-    for (const v of niceTicks(yr[0], yr[1], 5)) {
-      el("line", { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v), class: "grid" }, axes);
-      el("text", { x: m.l - 6, y: y(v) + 4, "text-anchor": "end" }, axes).textContent = fmt(v);
-    }
-    el("rect", { x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b, class: "box" }, axes);
-    el("text", { x: (m.l + W - m.r) / 2, y: H - 6, "text-anchor": "middle", class: "label" }, axes).textContent = labels[0];
-    el("text", { x: 14, y: (m.t + H - m.b) / 2, "text-anchor": "middle", class: "label",
-                 transform: `rotate(-90 14 ${(m.t + H - m.b) / 2})` }, axes).textContent = labels[1];
-    svg._data = el("g", {}, svg);
-    return { g: svg._data, x, y, W, H, m, back: svg._back, fresh: true };
+    svg._data.replaceChildren();
+    return { g: svg._data, x, y, W, H, m, back: svg._back, fresh };
+  }
+  // an axis's grid lines and tick labels: pairs of elements, kept from one range to the next
+  function ticks(group, values, lineAt, labelAt) {
+    while (group.childElementCount > 2 * values.length) group.lastChild.remove();
+    values.forEach((v, i) => {
+      setAttributes(group.children[2 * i] || el("line", { class: "grid" }, group), lineAt(v));
+      setText(setAttributes(group.children[2 * i + 1] || el("text", {}, group), labelAt(v)), fmt(v));
+    });
   }
   const polyline = (f, xs, ys, cls, parent) => el("polyline", {
     points: xs.map((v, i) => `${f.x(v).toFixed(2)},${f.y(ys[i]).toFixed(2)}`).join(" "), class: cls }, parent || f.g);
@@ -285,54 +302,82 @@
     select.value = d.family;
     const svg = el("svg", { role: "img", "aria-label": w.figure, class: "curve" }, live);
     const readout = html("p", { class: "readout", "aria-live": "polite" }, live);
-    const form = html("div", { class: "controls" }, live);
-    const code = html("div", { class: "code" }, live);
+    const panels = html("div", { class: "panels" }, live);
     html("p", { class: "note" }, live).textContent = w.note;
-    let values = {};
-    E.params = function (family, given) {
+    // the explorer's own (courseExplorers.params is the last mounted explorer's)
+    const params = E.params = function (family, given) {
       const fam = d.families[family], o = Object.assign({ min_lr: 0 }, fam.fixed || {}, given);
       if (fam.milestones) o.milestones = fam.milestones.map((f) => Math.round(f * o.total_steps));
       if (o.decay_fraction !== undefined) o.decay_steps = Math.max(1, Math.round(o.decay_fraction * (o.total_steps - o.warmup_steps)));
       if (o.floor !== undefined) o.min_lr = o.floor * o.base_lr;
       return o;
     };
+    /* A panel per family, its controls and its code: built once, while the page is idle or when
+       the family is first chosen, and then kept. A switch hides one panel and shows another,
+       whose layout the CSS keeps while it is hidden (building and laying out a family's controls
+       and code anew took most of a frame on a phone), and a family shows the values the reader
+       left it at. The panels are all in the page: their controls' ids name the family. */
+    const built = {};
+    function family(name) {
+      if (built[name]) return built[name];
+      const panel = html("div", { class: "away" }, panels), values = {}, blocks = {};
+      const form = html("div", { class: "controls" }, panel), code = html("div", { class: "code" }, panel);
+      for (const p of d.families[name].params) {
+        const id = `${root.id}-${name}-${p.name}`;
+        values[p.name] = p.value;
+        if (p.choices) {
+          const row = html("div", { class: "row" }, form);
+          const l = html("label", { for: id }, row); l.textContent = p.label;
+          const s = html("select", { id }, row);
+          for (const c of p.choices) { const op = html("option", { value: c }, s); op.textContent = c; }
+          s.value = p.value;
+          s.addEventListener("change", () => { values[p.name] = s.value; draw(); });
+        } else {
+          slider(form, id, p.label, p.min, p.max, p.step, p.value, (v) => { values[p.name] = v; draw(); });
+        }
+      }
+      function showCode(snippets) {  // one block per library, made once
+        for (const [lib, text] of Object.entries(snippets)) {
+          if (!blocks[lib]) {
+            const block = html("figure", {}, code);
+            html("figcaption", {}, block).textContent = lib;
+            blocks[lib] = html("pre", {}, block);
+          }
+          setText(blocks[lib], text === null ? w.none : text);
+        }
+      }
+      showCode(E.code[d.families[name].function](params(name, values)));
+      return (built[name] = { panel, values, showCode });
+    }
+    let current = family(select.value);
     function draw() {
-      const fam = d.families[select.value], o = E.params(select.value, values), T = o.total_steps;
+      const fam = d.families[select.value], o = params(select.value, current.values), T = o.total_steps;
       const f = E.schedules[fam.function], xs = [], ys = [];
       const stride = Math.max(1, Math.ceil(T / 300));  // 300 points: a segment is at most 1/300 of the width
       for (let t = 0; t <= T; t += stride) { xs.push(t); ys.push(f(t, o)); }
       const fr = frame(svg, [0, T], [0, niceTop(Math.max(...ys))], [w.step, w.lr]);
       polyline(fr, xs, ys, "line s0");
       const half = Math.round(T / 2);
-      readout.textContent = `α(0) = ${fmt(f(0, o))} · α(${half}) = ${fmt(f(half, o))} · α(${T}) = ${fmt(f(T, o))}`;
-      code.replaceChildren();
-      for (const [lib, text] of Object.entries(E.code[fam.function](o))) {
-        const block = html("figure", {}, code);
-        html("figcaption", {}, block).textContent = lib;
-        html("pre", {}, block).textContent = text === null ? w.none : text;
-      }
+      setText(readout, `α(0) = ${fmt(f(0, o))} · α(${half}) = ${fmt(f(half, o))} · α(${T}) = ${fmt(f(T, o))}`);
+      current.showCode(E.code[fam.function](o));
     }
-    function build() {
-      form.replaceChildren();
-      values = {};
-      for (const p of d.families[select.value].params) {
-        values[p.name] = p.value;
-        if (p.choices) {
-          const row = html("div", { class: "row" }, form);
-          const l = html("label", { for: `${root.id}-${p.name}` }, row); l.textContent = p.label;
-          const s = html("select", { id: `${root.id}-${p.name}` }, row);
-          for (const c of p.choices) { const op = html("option", { value: c }, s); op.textContent = c; }
-          s.value = p.value;
-          s.addEventListener("change", () => { values[p.name] = s.value; draw(); });
-        } else {
-          slider(form, `${root.id}-${p.name}`, p.label, p.min, p.max, p.step, p.value,
-                 (v) => { values[p.name] = v; draw(); });
-        }
-      }
+    function show() {
+      current.panel.classList.add("away");
+      current = family(select.value);
+      current.panel.classList.remove("away");
       draw();
     }
-    select.addEventListener("change", build);
-    build();
+    select.addEventListener("change", show);
+    show();
+    // While the page is idle, every family's panel is built and laid out once, unseen (the CSS
+    // keeps that layout), so that choosing a family the first time costs what choosing it again does
+    const whenIdle = window.requestIdleCallback || ((task) => setTimeout(task, 100));
+    for (const name of Object.keys(d.families)) whenIdle(() => {
+      const { panel } = family(name);
+      panel.classList.add("unseen");
+      void panel.offsetHeight;
+      panel.classList.remove("unseen");
+    });
   };
 
   /* Chapters 5 and 6: choose among runs regkit trained when the page was built; see their

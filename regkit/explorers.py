@@ -55,6 +55,11 @@ CSS = """
 .course-explorer .start { fill: #fff; } .course-explorer .end { fill: #D55E00; stroke: #fff; }
 .course-explorer .controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; margin: 0.5rem 0; }
 .course-explorer .row { display: flex; align-items: center; gap: 0.5rem; }
+/* a schedule family's panel while another is shown: out of the flow, not drawn, its layout kept */
+.course-explorer .panels { position: relative; }
+.course-explorer .away { content-visibility: hidden; position: absolute; inset-inline: 0; }
+.course-explorer .away.unseen { content-visibility: visible; visibility: hidden; }
+@supports not (content-visibility: hidden) { .course-explorer .away { display: none; } }
 .course-explorer input[type=range] { width: 11rem; min-height: 2rem; }
 .course-explorer select { min-height: 2rem; }
 .course-explorer select, .course-explorer input, .course-explorer output { font: inherit; }

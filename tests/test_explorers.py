@@ -191,7 +191,7 @@ def picture(page, name):
 
 def test_every_control_changes_the_picture(page):
     for name in ("clipping", "cliff", "schedules"):
-        for control in page.locator(f"#{name} input[type=range]").all():
+        for control in page.locator(f"#{name} input[type=range]:visible").all():
             before = picture(page, name)
             low, high = float(control.get_attribute("min")), float(control.get_attribute("max"))
             value = float(control.input_value())
@@ -200,7 +200,42 @@ def test_every_control_changes_the_picture(page):
     before = picture(page, "schedules")
     page.locator("#schedules select").first.select_option("cosine_with_restarts")
     assert picture(page, "schedules") != before
-    assert "CosineAnnealingWarmRestarts" in page.locator("#schedules .code").inner_text()
+    assert "CosineAnnealingWarmRestarts" in page.locator("#schedules .code:visible").inner_text()
+
+
+def test_a_schedule_family_shows_its_own_controls_and_keeps_their_values(page):
+    family = page.locator("#schedules select").first
+    family.select_option("warmup_cosine")
+    warmup = page.locator("#schedules input[id$='-warmup_cosine-warmup_steps']")
+    warmup.fill("300")
+    texts = lambda: [page.locator(f"#schedules {part}").inner_text() for part in (".readout", ".code:visible")]
+    before, shown = picture(page, "schedules"), texts()
+    sliders = page.locator("#schedules input[type=range]:visible")
+    assert sliders.count() == 4 and all("-warmup_cosine-" in s.get_attribute("id") for s in sliders.all())
+    family.select_option("step_decay")
+    assert "StepLR" in page.locator("#schedules .code:visible").inner_text() and not warmup.is_visible()
+    family.select_option("warmup_cosine")  # back: as the reader left it
+    assert warmup.input_value() == "300" and picture(page, "schedules") == before and texts() == shown
+    family.select_option("warmup_linear")  # its panel comes after hidden ones in the page
+    family.focus()
+    page.keyboard.press("Tab")  # from the menu to the shown family's first control
+    assert "-warmup_linear-" in page.evaluate("document.activeElement.id")
+
+
+def test_a_runs_figure_comes_back_after_a_combination_not_trained(browser, tmp_path):
+    view = explorers.runs({"a": [{"label": "loss", "x": [0, 1, 2], "y": [1.0, 0.7, 0.5]}]},
+                          [("c", "c", [("a", "a"), ("b", "b")], "a", False)], title="t", x_label="x",
+                          y_label="y", lang="en")
+    explorers.Explorer.script_shown = False
+    path = tmp_path / "runs.html"
+    path.write_text(f"<!DOCTYPE html><meta charset='utf-8'>{view._repr_html_()}", encoding="utf-8")
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    menu = page.locator(".course-explorer select")
+    for choice, curves in (("b", 0), ("a", 1)):
+        menu.select_option(choice)
+        assert page.locator(".course-explorer svg polyline").count() == curves
+    page.close()
 
 
 def test_dragging_the_gradient_moves_it(page):
