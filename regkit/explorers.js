@@ -150,7 +150,7 @@
 
   function slider(form, id, label, min, max, step, value, onInput, format, row) {
     if (!row) {
-      row = html("div", { class: "row" }, form);
+      row = html("div", { class: "setting" }, form);
       const lab = html("label", { for: id }, row); lab.textContent = label;
     }
     const input = html("input", { type: "range", id, min, max, step, value }, row);
@@ -293,7 +293,7 @@
   E.kinds.schedules = function (root, d) {
     const w = d.words, live = root.querySelector(".live");
     const pick = html("div", { class: "controls" }, live);
-    const row0 = html("div", { class: "row" }, pick);
+    const row0 = html("div", { class: "setting" }, pick);
     const lab = html("label", { for: root.id + "-family" }, row0); lab.textContent = w.family;
     const select = html("select", { id: root.id + "-family" }, row0);
     for (const name of Object.keys(d.families)) {
@@ -326,7 +326,7 @@
         const id = `${root.id}-${name}-${p.name}`;
         values[p.name] = p.value;
         if (p.choices) {
-          const row = html("div", { class: "row" }, form);
+          const row = html("div", { class: "setting" }, form);
           const l = html("label", { for: id }, row); l.textContent = p.label;
           const s = html("select", { id }, row);
           for (const c of p.choices) { const op = html("option", { value: c }, s); op.textContent = c; }
@@ -418,7 +418,7 @@
     }
     for (const c of d.controls) {
       choice[c.name] = c.value;
-      const row = html("div", { class: "row" }, form);
+      const row = html("div", { class: "setting" }, form);
       const l = html("label", { for: `${root.id}-${c.name}` }, row); l.textContent = c.label;
       if (c.slider) {
         const values = c.choices.map(([v]) => v);

@@ -54,7 +54,9 @@ CSS = """
 .course-explorer .handle:focus { outline: none; stroke-width: 3; }
 .course-explorer .start { fill: #fff; } .course-explorer .end { fill: #D55E00; stroke: #fff; }
 .course-explorer .controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; margin: 0.5rem 0; }
-.course-explorer .row { display: flex; align-items: center; gap: 0.5rem; }
+/* a label, its control and its value on one line (not .row: the site theme, Bootstrap, makes a
+   .row's children full-width columns, one under the other) */
+.course-explorer .setting { display: flex; align-items: center; gap: 0.5rem; }
 /* a schedule family's panel while another is shown: out of the flow, not drawn, its layout kept */
 .course-explorer .panels { position: relative; }
 .course-explorer .away { content-visibility: hidden; position: absolute; inset-inline: 0; }

@@ -56,6 +56,13 @@ def test_every_explorer_responds_to_its_controls(browser, site, lang, stem, serv
             readout = explorer.locator(".readout").inner_text()
             assert after != before or "not trained" in readout or "학습하지 않았습니다" in readout, (
                 stem, control.get_attribute("id"))
+        # each control on the line of its label: the site's theme must not stack them
+        for setting in explorer.locator(".setting:visible").all():
+            label = setting.locator("label").bounding_box()
+            control = setting.locator("input, select").first.bounding_box()
+            middle = lambda box: box["y"] + box["height"] / 2
+            assert abs(middle(label) - middle(control)) < control["height"] / 2, (
+                stem, setting.inner_text())
         words = " ".join(explorer.locator("label").all_inner_texts() + [explorer.locator(".readout").inner_text()])
         assert bool(HANGUL.search(words)) == (lang == "ko"), words
     assert not errors, errors
