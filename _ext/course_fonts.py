@@ -39,6 +39,16 @@ LICENSES = {"pretendard/dist/LICENSE.txt": "LICENSE-Pretendard.txt",
             "@fontsource/nanum-gothic-coding/LICENSE": "LICENSE-NanumGothicCoding.txt",
             "@fontsource/dejavu-sans/LICENSE": "LICENSE-DejaVu.txt"}
 STYLESHEET_NAME = "fonts.css"
+# Every font stack of the course puts DejaVu behind Pretendard (text) or Nanum Gothic Coding
+# (code), so DejaVu only ever draws what those lack: its chunks keep just those characters (a page
+# that shows a − or a ∇ downloads less of DejaVu), and the combining marks with the letters and
+# digits they may sit on: a browser draws a letter and its mark (the L̃ of L̃ = L + λ‖w‖²/2) with
+# one font, and takes DejaVu when the font before it cannot.
+FALLBACK_FOR = {
+    "@fontsource/dejavu-sans/400.css": ("pretendard/dist/web/variable/pretendardvariable-dynamic-subset.css",),
+    "@fontsource/dejavu-mono/400.css": ("@fontsource/nanum-gothic-coding/400.css",
+                                        "@fontsource/nanum-gothic-coding/700.css"),
+}
 # Always kept, whatever the sources say: what a reader may type into the search box, and the
 # punctuation, Greek and symbols that the theme or a library's output may print.
 ALWAYS = {chr(c) for block in [(0x20, 0x7F), (0xA0, 0x180), (0x370, 0x400), (0x2010, 0x2060),
@@ -104,6 +114,16 @@ def _subset_face(face: str, stylesheet: Path, target: Path, characters: set[str]
     return f"{rule}\n  unicode-range: {_unicode_range(codes)};\n}}"
 
 
+def _covered(stylesheet: Path) -> set[str]:
+    """The characters that the fonts of a stylesheet (all its chunks) have."""
+    from fontTools.ttLib import TTFont
+    codes = set()
+    for face in FONT_FACE.findall(stylesheet.read_text(encoding="utf-8")):
+        font = TTFont((stylesheet.parent / WOFF2.search(face).group(1).strip("'\"")).resolve())
+        codes.update(font.getBestCmap())
+    return {chr(code) for code in codes}
+
+
 def _fingerprint(node_modules: Path, characters: set[str]) -> str:
     digest = hashlib.sha256("".join(sorted(characters)).encode("utf-8"))
     for name in STYLESHEETS:
@@ -146,7 +166,12 @@ def _cut_fonts(node_modules: Path, made: Path, characters: set[str]) -> None:
     partial = made.with_name(made.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    jobs = [(face, node_modules / name, partial, characters) for name in STYLESHEETS
+    import unicodedata
+    clusters = {c for c in characters if c.isascii() and c.isalnum() or unicodedata.combining(c)}
+    drawn = {name: characters.difference(*(_covered(node_modules / before)
+                                           for before in FALLBACK_FOR.get(name, ()))) | clusters
+             if name in FALLBACK_FOR else characters for name in STYLESHEETS}
+    jobs = [(face, node_modules / name, partial, drawn[name]) for name in STYLESHEETS
             for face in FONT_FACE.findall((node_modules / name).read_text(encoding="utf-8"))]
     # a few hundred chunks: one process per core (a clean build of the book waits for them)
     from concurrent.futures import ProcessPoolExecutor
