@@ -161,7 +161,7 @@ def build_one_site(lang: str, output: Path, doctrees: Path, fresh: bool) -> int:
 # package-lock.json) and the notebooks' outputs (the execution cache).
 SITE_INPUTS = ("_config.yml", "_toc.yml", "references.bib", "glossary.yml", "requirements.txt",
                "package-lock.json", "_ext/*.py", "_static/**/*", "_templates/**/*",
-               "locale/**/*.po", "regkit/**/*.py", "regkit/*.js")
+               "locale/**/*.po") + NOTEBOOK_INPUTS
 
 
 def inputs_fingerprint(lang: str, output: Path) -> str:

@@ -167,10 +167,11 @@ def _cut_fonts(node_modules: Path, made: Path, characters: set[str]) -> None:
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     import unicodedata
-    clusters = {c for c in characters if c.isascii() and c.isalnum() or unicodedata.combining(c)}
-    drawn = {name: characters.difference(*(_covered(node_modules / before)
-                                           for before in FALLBACK_FOR.get(name, ()))) | clusters
-             if name in FALLBACK_FOR else characters for name in STYLESHEETS}
+    drawn = {name: characters for name in STYLESHEETS}
+    bases_and_marks = {c for c in characters if (c.isascii() and c.isalnum()) or unicodedata.combining(c)}
+    for fallback, fronts in FALLBACK_FOR.items():
+        lacking = characters.difference(*(_covered(node_modules / front) for front in fronts))
+        drawn[fallback] = lacking | bases_and_marks
     jobs = [(face, node_modules / name, partial, drawn[name]) for name in STYLESHEETS
             for face in FONT_FACE.findall((node_modules / name).read_text(encoding="utf-8"))]
     # a few hundred chunks: one process per core (a clean build of the book waits for them)
