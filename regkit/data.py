@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -80,25 +81,73 @@ def load_digits_split(test_size=0.25, train_size=None, seed=0, scale=True):
     >>> X_train.shape, X_test.shape
     (torch.Size([100, 64]), torch.Size([450, 64]))
     """
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
     seed = _check_seed(seed)
-    X, y = load_digits(return_X_y=True)
+    X, y = _digits()
     n = len(y)
     _check_size("test_size", test_size, n, whole_ok=False)
-    X_tr, X_te, y_tr, y_te = train_test_split(
-        X, y, test_size=test_size, stratify=y, random_state=seed)
+    n_test = math.ceil(test_size * n) if isinstance(test_size, (float, np.floating)) else int(test_size)
+    train, test = _stratified_split(y, n - n_test, n_test, seed)
+    X_tr, X_te, y_tr, y_te = X[train], X[test], y[train], y[test]
     if train_size is not None:
         _check_size("train_size", train_size, len(y_tr), whole_ok=True)
         if train_size not in (1.0, len(y_tr)):  # a true subset was asked for
-            X_tr, _, y_tr, _ = train_test_split(
-                X_tr, y_tr, train_size=train_size, stratify=y_tr, random_state=seed)
+            n_keep = math.floor(train_size * len(y_tr)) if isinstance(train_size, (float, np.floating)) else int(train_size)
+            keep, _ = _stratified_split(y_tr, n_keep, len(y_tr) - n_keep, seed)
+            X_tr, y_tr = X_tr[keep], y_tr[keep]
     if scale:
         X_tr, X_te = X_tr / 16.0, X_te / 16.0
     as_x = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
     as_y = lambda a: torch.as_tensor(a, dtype=torch.int64)  # noqa: E731
     return as_x(X_tr), as_x(X_te), as_y(y_tr), as_y(y_te)
+
+
+def _digits():
+    """scikit-learn's digits as ``load_digits(return_X_y=True)`` gives them (float64 pixels 0..16,
+    int labels), read from the file scikit-learn ships, without importing scikit-learn: that
+    import (SciPy with it) took about a second of every chapter's start."""
+    from importlib.util import find_spec
+
+    sklearn_dir = Path(find_spec("sklearn").submodule_search_locations[0])
+    table = np.loadtxt(sklearn_dir / "datasets" / "data" / "digits.csv.gz", delimiter=",")
+    return table[:, :-1], table[:, -1].astype(int)
+
+
+def _stratified_split(y, n_train, n_test, seed):
+    """Indices of a stratified shuffled split, the very one scikit-learn's
+    ``train_test_split(..., stratify=y, random_state=seed)`` makes (its StratifiedShuffleSplit,
+    written out; ``tests/test_data.py`` holds the two equal): each class gives its share of
+    ``n_train`` and ``n_test``, rounded by the largest remainders, ties broken at random."""
+    rng = np.random.RandomState(seed)
+    _, labels, class_counts = np.unique(y, return_inverse=True, return_counts=True)
+    if min(n_train, n_test) < len(class_counts):
+        raise ValueError(f"a stratified split needs at least {len(class_counts)} images on each side, "
+                         f"got {n_train} and {n_test}")
+    members = np.split(np.argsort(labels, kind="stable"), np.cumsum(class_counts)[:-1])
+    train_counts = _largest_remainders(class_counts, n_train, rng)
+    test_counts = _largest_remainders(class_counts - train_counts, n_test, rng)
+    train, test = [], []
+    for indices, k_train, k_test in zip(members, train_counts, test_counts):
+        shuffled = indices[rng.permutation(len(indices))]
+        train.extend(shuffled[:k_train])
+        test.extend(shuffled[k_train:k_train + k_test])
+    return rng.permutation(train), rng.permutation(test)
+
+
+def _largest_remainders(class_counts, n_draws, rng):
+    """How many of ``n_draws`` each class gives: its share, floored, plus one for the classes with
+    the largest remainders (ties broken by ``rng``) until the counts add up to ``n_draws``."""
+    share = class_counts / class_counts.sum() * n_draws
+    counts = np.floor(share)
+    missing = int(n_draws - counts.sum())
+    remainder = share - counts
+    for value in np.sort(np.unique(remainder))[::-1]:
+        if missing == 0:
+            break
+        (tied,) = np.where(remainder == value)
+        chosen = rng.choice(tied, size=min(len(tied), missing), replace=False)
+        counts[chosen] += 1
+        missing -= len(chosen)
+    return counts.astype(int)
 
 
 def replace_labels(y, fraction, n_classes=10, seed=0):

@@ -60,10 +60,40 @@ def test_digits_small_training_subset_keeps_the_test_set(digits):
     assert torch.equal(data.load_digits_split(train_size=1.0)[0], digits[0])
 
 
+@pytest.mark.parametrize("seed", [0, 1, 7, 123, 2026])
+@pytest.mark.parametrize("test_size, train_size", [
+    (0.25, None), (0.25, 100), (0.25, 500), (0.25, 700), (0.25, 0.5), (0.3, 333), (450, 64), (0.1, 0.37),
+])
+def test_digits_split_is_scikit_learns(seed, test_size, train_size):
+    """regkit reads the digits and splits them without importing scikit-learn: the same images,
+    labels and split as load_digits + train_test_split(stratify=..., random_state=seed)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
+    if train_size is not None:
+        X_tr, _, y_tr, _ = train_test_split(X_tr, y_tr, train_size=train_size, stratify=y_tr,
+                                            random_state=seed)
+    expected = [torch.as_tensor(X_tr / 16, dtype=torch.float32), torch.as_tensor(X_te / 16, dtype=torch.float32),
+                torch.as_tensor(y_tr), torch.as_tensor(y_te)]
+    got = data.load_digits_split(test_size=test_size, train_size=train_size, seed=seed)
+    assert all(torch.equal(a, b) for a, b in zip(got, expected))
+
+
+def test_digits_load_without_scikit_learn():
+    import subprocess
+    import sys
+    code = "import sys, regkit.data as d; d.load_digits_split(); print('sklearn' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+
+
 @pytest.mark.parametrize("kwargs, name", [
     ({"test_size": 0.0}, "test_size"), ({"test_size": 1.5}, "test_size"),
     ({"train_size": 5}, "train_size"), ({"train_size": 5000}, "train_size"),
     ({"train_size": 0.0}, "train_size"), ({"seed": -1}, "seed"),
+    ({"test_size": 0.004}, "stratified split"),
 ])
 def test_digits_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):
