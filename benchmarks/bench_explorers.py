@@ -76,6 +76,9 @@ def main():
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto(page_file.as_uri())
+        # a reader moves a control once the page has settled: the schedules explorer builds its
+        # families' panels while the page is idle, and an idle callback queued now runs after them
+        page.evaluate("new Promise((done) => requestIdleCallback(() => done()))")
         page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
         for i, name in enumerate(views):
             controls = page.eval_on_selector_all(

@@ -173,33 +173,35 @@
     const readout = html("p", { class: "readout", "aria-live": "polite" }, live);
     let g = d.g.slice(), eta = d.eta, c = d.eta;
     const R = d.range;
+    // The axes never change: every element is made once, and a change moves them
+    const f = frame(svg, [-R, R], [-R * 0.5625, R * 0.5625], [w.x, w.y]);
+    const ball = el("ellipse", { cx: f.x(0), cy: f.y(0), class: "ball" }, f.g);
+    const square = el("rect", { class: "square" }, f.g);
+    const arrows = ["s0", "s1", "s2"].map((cls) => el("line", { x1: f.x(0), y1: f.y(0), class: "arrow " + cls }, f.g));
+    const head = el("circle", { r: 9, class: "handle", tabindex: 0, role: "slider", "aria-label": w.drag,
+                                "aria-valuemin": 0, "aria-valuemax": fmt(R * Math.SQRT2) }, f.g);
+    head.addEventListener("keydown", (ev) => {
+      const k = { ArrowLeft: [-0.25, 0], ArrowRight: [0.25, 0], ArrowUp: [0, 0.25], ArrowDown: [0, -0.25] }[ev.key];
+      if (k) { ev.preventDefault(); g = [g[0] + k[0], g[1] + k[1]]; draw(); }
+    });
+    const legend = el("g", {}, f.g);
+    [[w.gradient, "s0"], [w.byNorm, "s1"], [w.byValue, "s2"]].forEach(([text, cls], i) => {
+      el("line", { x1: f.m.l + 12, x2: f.m.l + 36, y1: f.m.t + 16 + 20 * i, y2: f.m.t + 16 + 20 * i, class: "arrow " + cls }, legend);
+      el("text", { x: f.m.l + 42, y: f.m.t + 20 + 20 * i }, legend).textContent = text;
+    });
     function draw() {
-      const f = frame(svg, [-R, R], [-R * 0.5625, R * 0.5625], [w.x, w.y]);
       const byNorm = E.clip.byNorm(g, eta), byValue = E.clip.byValue(g, c);
-      const circle = el("ellipse", { cx: f.x(0), cy: f.y(0), rx: f.x(eta) - f.x(0), ry: f.y(0) - f.y(eta), class: "ball" }, f.g);
-      el("rect", { x: f.x(-c), y: f.y(c), width: f.x(c) - f.x(-c), height: f.y(-c) - f.y(c), class: "square" }, f.g);
-      for (const [v, cls] of [[g, "s0"], [byNorm, "s1"], [byValue, "s2"]])
-        el("line", { x1: f.x(0), y1: f.y(0), x2: f.x(v[0]), y2: f.y(v[1]), class: "arrow " + cls }, f.g);
-      const head = el("circle", { cx: f.x(g[0]), cy: f.y(g[1]), r: 9, class: "handle", tabindex: 0,
-                                  role: "slider", "aria-label": w.drag, "aria-valuemin": 0,
-                                  "aria-valuemax": fmt(R * Math.SQRT2), "aria-valuenow": fmt(norm(g)),
-                                  "aria-valuetext": `g = (${fmt(g[0])}, ${fmt(g[1])})` }, f.g);
-      head.addEventListener("keydown", (ev) => {
-        const k = { ArrowLeft: [-0.25, 0], ArrowRight: [0.25, 0], ArrowUp: [0, 0.25], ArrowDown: [0, -0.25] }[ev.key];
-        if (k) { ev.preventDefault(); g = [g[0] + k[0], g[1] + k[1]]; draw(); svg.querySelector(".handle").focus(); }
-      });
-      const legend = el("g", {}, f.g);
-      [[w.gradient, "s0"], [w.byNorm, "s1"], [w.byValue, "s2"]].forEach(([text, cls], i) => {
-        el("line", { x1: f.m.l + 12, x2: f.m.l + 36, y1: f.m.t + 16 + 20 * i, y2: f.m.t + 16 + 20 * i, class: "arrow " + cls }, legend);
-        el("text", { x: f.m.l + 42, y: f.m.t + 20 + 20 * i }, legend).textContent = text;
-      });
-      svg._frame = f;
-      readout.textContent = `‖g‖ = ${fmt(norm(g))} · ${w.byNorm}: ‖·‖ = ${fmt(norm(byNorm))}, ${w.angle} ` +
+      setAttributes(ball, { rx: f.x(eta) - f.x(0), ry: f.y(0) - f.y(eta) });
+      setAttributes(square, { x: f.x(-c), y: f.y(c), width: f.x(c) - f.x(-c), height: f.y(-c) - f.y(c) });
+      [g, byNorm, byValue].forEach((v, i) => setAttributes(arrows[i], { x2: f.x(v[0]), y2: f.y(v[1]) }));
+      setAttributes(head, { cx: f.x(g[0]), cy: f.y(g[1]), "aria-valuenow": fmt(norm(g)),
+                            "aria-valuetext": `g = (${fmt(g[0])}, ${fmt(g[1])})` });
+      setText(readout, `‖g‖ = ${fmt(norm(g))} · ${w.byNorm}: ‖·‖ = ${fmt(norm(byNorm))}, ${w.angle} ` +
         `${E.clip.angle(g, byNorm).toFixed(1)}° · ${w.byValue}: ‖·‖ = ${fmt(norm(byValue))}, ${w.angle} ` +
-        `${E.clip.angle(g, byValue).toFixed(1)}°`;
+        `${E.clip.angle(g, byValue).toFixed(1)}°`);
     }
     function toData(ev) {
-      const f = svg._frame, pt = svg.createSVGPoint(); pt.x = ev.clientX; pt.y = ev.clientY;
+      const pt = svg.createSVGPoint(); pt.x = ev.clientX; pt.y = ev.clientY;
       const p = pt.matrixTransform(svg.getScreenCTM().inverse());
       const xr = [-R, R], yr = [-R * 0.5625, R * 0.5625];
       return [xr[0] + (p.x - f.m.l) / (f.W - f.m.l - f.m.r) * (xr[1] - xr[0]),

@@ -254,6 +254,11 @@ def test_dragging_the_gradient_moves_it(page):
     before = readout.inner_text()
     page.keyboard.press("ArrowRight")
     assert readout.inner_text() != before
+    # the head keeps the focus, so that the arrow keys go on moving it
+    assert page.evaluate("document.activeElement.classList.contains('handle')")
+    before = readout.inner_text()
+    page.keyboard.press("ArrowUp")
+    assert readout.inner_text() != before
 
 
 def test_controls_are_labelled_in_the_pages_language(page):
