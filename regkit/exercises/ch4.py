@@ -124,11 +124,12 @@ def orthonormal_ridge(answer):
 
 
 # What the chapter's ex3 measures (means of 8 networks per λ, 300 steps), with its seeds shifted
-# three ways: clean gain 0.008–0.010, noisy gain 0.055–0.099 (it depends on which labels are
-# flipped), norm ratio 0.276–0.277. The chapter's check cell asserts clean < 0.02 and clean < noisy / 2 on every
-# seed; these bounds are wider still.
+# nine ways (2026-12-08): clean gain 0.006–0.011, noisy gain 0.023–0.111 (it depends on which labels
+# are flipped), norm ratio 0.276–0.277. The chapter's check cell asserts clean < 0.02 and
+# clean < noisy on every seed; these bounds are wider still (a noisy gain below 0.015 is what
+# clean labels give: the clean sweep used twice).
 CLEAN_GAIN = (0.0, 0.03)
-NOISY_GAIN = (0.025, 0.2)
+NOISY_GAIN = (0.015, 0.2)
 NORM_RATIO = (0.22, 0.34)
 
 
