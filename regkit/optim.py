@@ -25,6 +25,8 @@ A sweep over λ is then one optimizer, with the same update as M separate ones::
 
 :class:`ScheduleFreeSGD` and :class:`ScheduleFreeAdamW` (Defazio et al., 2024) replace the
 schedule by an average of the iterates; they match Meta's ``schedulefree`` reference classes.
+Their ``lr`` may be one value per stacked model in the same way (a sweep over peaks is one
+optimizer, which :func:`regkit.training.train_grid` uses for a grid of schedule-free runs).
 """
 
 import torch
@@ -284,7 +286,11 @@ class _ScheduleFree(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure=None):
-        """One update; raises ``RuntimeError`` unless ``.train()`` was called first."""
+        """One update; raises ``RuntimeError`` unless ``.train()`` was called first.
+
+        ``last_lr`` in each param group is then γ_k, the learning rate this update used (one
+        value per model where ``lr`` is).
+        """
         if not all(group["train_mode"] for group in self.param_groups):
             raise RuntimeError("schedule-free step() in eval mode: call optimizer.train() before "
                                "training and optimizer.eval() before evaluating")
@@ -295,10 +301,16 @@ class _ScheduleFree(torch.optim.Optimizer):
         for group in self.param_groups:
             k, warmup_steps = group["k"], group["warmup_steps"]
             lr = group["lr"] * ((k + 1) / warmup_steps if k < warmup_steps else 1.0)
-            group["lr_max"] = lr_max = max(lr, group["lr_max"])
+            per_model = isinstance(lr, torch.Tensor)  # one lr per stacked model: the same, elementwise
+            group["lr_max"] = lr_max = torch.maximum(lr, torch.as_tensor(group["lr_max"], dtype=lr.dtype)) \
+                if per_model else max(lr, group["lr_max"])
             weight = lr_max ** 2
-            group["weight_sum"] += weight
-            c = weight / group["weight_sum"] if group["weight_sum"] > 0 else 0.0
+            group["weight_sum"] = weight_sum = group["weight_sum"] + weight
+            if per_model:
+                c = torch.where(weight_sum > 0, weight / torch.where(weight_sum > 0, weight_sum, 1.0), 0.0)
+            else:
+                c = weight / weight_sum if weight_sum > 0 else 0.0
+            group["last_lr"] = lr
             for w in group["params"]:
                 if w.grad is None:
                     continue
@@ -308,7 +320,11 @@ class _ScheduleFree(torch.optim.Optimizer):
                         state[name] = w.detach().clone()
                 z, x, y = state["z"], state["x"], state["y"]
                 self._step_z(group, lr, w.grad, state, k)
-                x.mul_(1 - c).add_(z, alpha=c)
+                if per_model:
+                    c_w = _per_model(c, x)
+                    x.mul_(1 - c_w).add_(z * c_w)
+                else:
+                    x.mul_(1 - c).add_(z, alpha=c)
                 beta = self._interpolation(group)
                 y.copy_(x.mul(beta).add_(z, alpha=1 - beta))
                 w.copy_(y)
@@ -363,7 +379,10 @@ class ScheduleFreeSGD(_ScheduleFree):
     def _step_z(self, group, lr, g, state, k):
         if group["weight_decay"] != 0:
             g = g.add(state["y"], alpha=group["weight_decay"])
-        state["z"].sub_(g, alpha=lr)
+        if isinstance(lr, torch.Tensor):
+            state["z"].sub_(g * _per_model(lr, g))
+        else:
+            state["z"].sub_(g, alpha=lr)
 
 
 class ScheduleFreeAdamW(_ScheduleFree):
@@ -409,17 +428,27 @@ class ScheduleFreeAdamW(_ScheduleFree):
 
     def _step_z(self, group, lr, g, state, k):
         z, y = state["z"], state["y"]
+        per_model = isinstance(lr, torch.Tensor)
         if group["weight_decay"] != 0:
-            z.sub_(y, alpha=lr * group["weight_decay"])
+            if per_model:
+                z.sub_(y * _per_model(lr * group["weight_decay"], y))
+            else:
+                z.sub_(y, alpha=lr * group["weight_decay"])
         if "v" not in state:
             state["v"] = torch.zeros_like(z)
         v, beta2 = state["v"], group["betas"][1]
         v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
         denominator = v.div(1 - beta2 ** (k + 1)).sqrt_().add_(group["eps"])
-        z.addcdiv_(g, denominator, value=-lr)
+        if per_model:
+            z.addcdiv_(g * _per_model(lr, g), denominator, value=-1)
+        else:
+            z.addcdiv_(g, denominator, value=-lr)
 
 
 def _check_schedule_free_group(group):
-    check_lr("lr", group["lr"])
+    if isinstance(group["lr"], torch.Tensor):  # one learning rate per stacked model
+        _check_coefficient("lr", group["lr"])
+    else:
+        check_lr("lr", group["lr"])
     check_nonnegative("weight_decay", group["weight_decay"])
     check_nonnegative_int("warmup_steps", group["warmup_steps"])

@@ -339,9 +339,16 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
         θ_m ← θ_m + α_{k,m} · Δ_m                   # Δ_m: the optimizer's step at lr 1
 
     The last line is why ``make_optimizer(params, lr=1.0)`` may be any optimizer whose step
-    is proportional to its learning rate (SGD with or without momentum, Adam, AdamW; not
-    schedule-free): the optimizer works elementwise, so one optimizer over the stacked
-    tensors is M independent ones. ``schedule`` is one function ``step -> factor`` for all
+    is proportional to its learning rate (SGD with or without momentum, Adam, AdamW): the
+    optimizer works elementwise, so one optimizer over the stacked tensors is M independent
+    ones. A schedule-free optimizer (one with ``train()`` and ``eval()``, such as
+    :class:`regkit.optim.ScheduleFreeSGD`) keeps iterates of its own, so its step is not
+    proportional to lr: it is built again as ``make_optimizer(params, lr=<a tensor, one lr
+    per model>)``, steps the parameters itself, takes no schedule, and records the γ_k it used
+    (its warmup included) as the lr. It trains in train mode (the parameters hold y); every
+    evaluation is made in eval mode, at x, the average (``eval_batch``'s loss at y goes to
+    ``History.eval["loss_at_y"]``), and the models end holding x.
+    ``schedule`` is one function ``step -> factor`` for all
     models or a list with one function (or None) per model. ``clip`` (one function for
     all, or a list with one function or None per model) gets model m's parameters as views
     whose ``.grad`` are views of the stacked gradients, so any regkit or torch clipping
@@ -417,6 +424,12 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
         with sdpa_kernel(SDPBackend.MATH):
             return vmap(one_loss, in_dims=(0, 0, None))(params, buffers, batch)
     optimizer = make_optimizer(stacked, lr=1.0)
+    schedule_free = callable(getattr(optimizer, "train", None)) and callable(getattr(optimizer, "eval", None))
+    if schedule_free:  # its own iterates: it takes one lr per model, and no schedule
+        if distinct_schedules:
+            raise TypeError("schedule: a schedule-free optimizer takes none (its warmup_steps is its own)")
+        optimizer = make_optimizer(stacked, lr=torch.as_tensor(lr, dtype=torch.float64))
+        optimizer.train()
     per_model = [[p.detach()[m] for p in stacked] for m in range(n)]
 
     def per_model_norm(tensors):
@@ -434,11 +447,17 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
         with torch.no_grad():
             eval_steps.append(k)
             measured = {}
+            if schedule_free:  # the parameters hold y; evaluate x, the average
+                if eval_batch is not None:
+                    measured["loss_at_y"] = grid_loss(params, buffers, eval_batch)
+                optimizer.eval()
             if eval_batch is not None:
                 measured["loss"] = grid_loss(params, buffers, eval_batch)
             if evaluate is not None:
                 with sdpa_kernel(SDPBackend.MATH):
                     measured.update(vmap(one_evaluation)(params, buffers))
+            if schedule_free:
+                optimizer.train()
             eval_records.append({name: value.numpy().astype(float)
                                  for name, value in measured.items()})
 
@@ -473,11 +492,16 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
                 scale = torch.where(alive, step_lr, 0.0)
                 for p, old in zip(stacked, before):
                     shape = (n,) + (1,) * (p.dim() - 1)
-                    p.copy_(torch.where(alive.view(shape), old + scale.view(shape) * (p - old), old))
+                    stepped = p if schedule_free else old + scale.view(shape) * (p - old)  # schedule-free: lr in its step
+                    p.copy_(torch.where(alive.view(shape), stepped, old))
                 record["update_norm"][k] = per_model_norm([p - old for p, old in zip(stacked, before)])
                 record["weight_norm"][k] = per_model_norm(stacked)
+                if schedule_free:  # the γ_k each model's update used
+                    record["lr"][k] = optimizer.param_groups[0]["last_lr"].numpy()
         if eval_every is not None:
             run_eval(steps)
+        if schedule_free:
+            optimizer.eval()  # the models end holding x
     with torch.no_grad():  # each model ends with its trained parameters, ready to evaluate
         for m, module in enumerate(models):
             for name, p in module.named_parameters():

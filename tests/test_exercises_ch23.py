@@ -88,10 +88,9 @@ def placeholder(step):
 
 SGDR = schedules.cosine_with_restarts(np.arange(200), 0.1, cycle_steps=10, cycle_mult=2)
 POST = [0.99, 0.31, 0.97, 0.88, 0.99, 0.42, 0.96, 0.99]   # one seed or more fails outright
-PRE = [0.99, 0.98, 1.0, 0.97, 0.6, 0.99, 0.99, 0.93]      # at least six of eight above 85 %
 
 CH3_EX1 = {"restarts": [10, 30, 70, 150], "steps": 150, "lowest": SGDR[69]}
-CH3_EX3 = {"post_ln_warmup": POST, "pre_ln": PRE, "warmup_enough": "no"}
+CH3_EX3 = {"post_ln_warmup": POST, "warmup_enough": "no"}
 CH3_EX4 = {"a": 1 / math.sqrt(1024 * 4000), "b": 15_999}
 
 
@@ -111,7 +110,7 @@ RIGHT = [
     ("ch3-ex1", with_(CH3_EX1, restarts=np.flatnonzero(SGDR == 0.1)[1:5], lowest=1.54e-4)),
     ("ch3-ex2", gpt3_factor),
     ("ch3-ex3", CH3_EX3),
-    ("ch3-ex3", with_(CH3_EX3, warmup_enough="아니요", pre_ln=np.array(PRE))),
+    ("ch3-ex3", with_(CH3_EX3, warmup_enough="아니요", post_ln_warmup=np.array(POST))),
     ("ch3-ex3", with_(CH3_EX3, warmup_enough=False)),
     ("ch3-ex4", CH3_EX4),
     ("ch3-ex4", with_(CH3_EX4, a=4.94e-4)),
@@ -166,10 +165,8 @@ MISTAKES = [  # (label, answer, the hint's key)
     ("ch3-ex2", cosine_from_zero, "cosine"),
     ("ch3-ex2", returns_the_lr, "returned-the-lr"),
     ("ch3-ex3", with_(CH3_EX3, post_ln_warmup=[100 * a for a in POST]), "percent"),
-    ("ch3-ex3", with_(CH3_EX3, post_ln_warmup=PRE, pre_ln=POST), "swapped"),
     ("ch3-ex3", with_(CH3_EX3, post_ln_warmup=[0.99, 0.9, 0.97, 0.88, 0.99, 0.62, 0.96, 0.99]),
      "peak-not-raised"),
-    ("ch3-ex3", with_(CH3_EX3, pre_ln=[0.99, 0.4, 0.3, 0.97, 0.6, 0.99, 0.99, 0.93]), "pre-ln-run"),
     ("ch3-ex3", with_(CH3_EX3, warmup_enough="yes"), "warmup-still-enough"),
     ("ch3-ex3", with_(CH3_EX3, warmup_enough=True), "warmup-still-enough"),
     ("ch3-ex3", with_(CH3_EX3, warmup_enough="네"), "warmup-still-enough"),
@@ -200,8 +197,9 @@ WRONG_KIND = [
     ("ch3-ex2", 0.5),
     ("ch3-ex2", raises),
     ("ch3-ex2", lambda step: "0.5"),
-    ("ch3-ex3", with_(CH3_EX3, pre_ln=PRE[:7])),
-    ("ch3-ex3", with_(CH3_EX3, pre_ln=[-0.5] * 8)),
+    ("ch3-ex3", with_(CH3_EX3, post_ln_warmup=POST[:7])),
+    ("ch3-ex3", with_(CH3_EX3, post_ln_warmup=[-0.5] * 8)),
+    ("ch3-ex3", with_(CH3_EX3, pre_ln=POST)),  # the first edition's part, gone
     ("ch3-ex3", with_(CH3_EX3, warmup_enough="maybe")),
     ("ch3-ex3", with_(CH3_EX3, warmup_enough=0)),
     ("ch3-ex4", with_(CH3_EX4, b="15999")),
@@ -253,7 +251,7 @@ BLANKS = [("ch2-ex1", {"a": ..., "b": ..., "c": ...}),
           ("ch3-ex1", {"restarts": ..., "steps": ..., "lowest": ...}),
           ("ch3-ex2", placeholder),
           ("ch3-ex2", ...),
-          ("ch3-ex3", {"post_ln_warmup": ..., "pre_ln": ..., "warmup_enough": ...}),
+          ("ch3-ex3", {"post_ln_warmup": ..., "warmup_enough": ...}),
           ("ch3-ex3", with_(CH3_EX3, warmup_enough=...)),
           ("ch3-ex4", {"a": ..., "b": ...})]
 

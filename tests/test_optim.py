@@ -398,6 +398,54 @@ def test_one_coefficient_per_stacked_model_is_one_optimizer_per_model(make):
     assert not torch.allclose(stacked[0][0], stacked[0][2])  # the coefficients made a difference
 
 
+@pytest.mark.parametrize("make", [
+    lambda params, lr: O.ScheduleFreeSGD(params, lr=lr, momentum=0.9, warmup_steps=3),
+    lambda params, lr: O.ScheduleFreeSGD(params, lr=lr, momentum=0.5, weight_decay=0.1),
+    lambda params, lr: O.ScheduleFreeAdamW(params, lr=lr, warmup_steps=3),
+    lambda params, lr: O.ScheduleFreeAdamW(params, lr=lr, betas=(0.5, 0.9), weight_decay=0.5),
+])
+def test_schedule_free_with_one_lr_per_stacked_model_is_one_optimizer_per_model(make):
+    lrs = [0.02, 0.1, 0.5]
+    generator = torch.Generator().manual_seed(0)
+    start = [torch.randn(3, 4, 5, generator=generator), torch.randn(3, 5, generator=generator)]
+    grads = [[torch.randn(p.shape, generator=generator) for p in start] for _ in range(6)]
+    stacked = [torch.nn.Parameter(p.clone()) for p in start]
+    grid = make(stacked, torch.tensor(lrs, dtype=torch.float64))
+    grid.train()
+    used = []
+    for step_grads in grads:
+        for p, g in zip(stacked, step_grads):
+            p.grad = g.clone()
+        grid.step()
+        used.append(grid.param_groups[0]["last_lr"].tolist())
+    at_y = [p.detach().clone() for p in stacked]
+    grid.eval()
+    for m, lr in enumerate(lrs):
+        alone = [torch.nn.Parameter(p[m].clone()) for p in start]
+        optimizer = make(alone, lr)
+        optimizer.train()
+        for k, step_grads in enumerate(grads):
+            for p, g in zip(alone, step_grads):
+                p.grad = g[m].clone()
+            optimizer.step()
+            assert used[k][m] == pytest.approx(optimizer.param_groups[0]["last_lr"], rel=1e-12)
+        for p_grid, p_alone in zip(at_y, alone):  # train mode: y
+            torch.testing.assert_close(p_grid[m], p_alone.detach(), rtol=1e-5, atol=1e-6)
+        optimizer.eval()
+        for p_grid, p_alone in zip(stacked, alone):  # eval mode: x
+            torch.testing.assert_close(p_grid[m], p_alone.detach(), rtol=1e-5, atol=1e-6)
+    assert not torch.allclose(stacked[0][0], stacked[0][2])  # the learning rates made a difference
+
+
+def test_schedule_free_checks_one_lr_per_model():
+    w = torch.nn.Parameter(torch.ones(2, 3))
+    for bad, error in [(torch.tensor([0.1, -0.1]), ValueError), (torch.tensor([[0.1], [0.2]]), TypeError),
+                       (torch.tensor([1, 2]), TypeError), (torch.tensor([0.1, float("nan")]), ValueError)]:
+        for cls in (O.ScheduleFreeSGD, O.ScheduleFreeAdamW):
+            with pytest.raises(error, match="lr"):
+                cls([w], lr=bad)
+
+
 # --------------------------------------------------------------------------- Keras's SGD, transcribed
 
 

@@ -450,3 +450,31 @@ def test_train_grid_rejects_bad_arguments(kwargs, error):
     arguments.update(kwargs)
     with pytest.raises(error):
         train_grid(**arguments)
+
+
+def test_train_grid_trains_schedule_free_optimizers_as_train_would():
+    from regkit.optim import ScheduleFreeSGD
+
+    batches = lambda k: adding_problem(16, seq_len=6, seed=k)
+    held_out = adding_problem(64, seq_len=6, seed=999)
+    make = functools.partial(ScheduleFreeSGD, momentum=0.9, warmup_steps=4)
+    models = [_tiny_rnn(0), _tiny_rnn(1)]
+    grid = train_grid(models, mse_loss, batches, make, steps=10, lr=[0.02, 0.05], eval_batch=held_out,
+                      eval_every=5)
+    for seed, lr_m, h, trained in zip((0, 1), (0.02, 0.05), grid, models):
+        model = _tiny_rnn(seed)
+        optimizer = make(model.parameters(), lr=lr_m)
+        optimizer.train()  # the parameters hold y, where gradients are taken
+        alone = train(model, mse_loss, batches, optimizer, steps=10)
+        np.testing.assert_allclose(h.loss, alone.loss, rtol=1e-4)
+        np.testing.assert_allclose(h.lr, [lr_m * min(1, (k + 1) / 4) for k in range(10)], rtol=1e-12)
+        assert np.isclose(h.eval["loss_at_y"][-1], mse_loss(model, held_out).item(), rtol=1e-4)
+        optimizer.eval()  # x, the average: what the grid's models end with, and what it evaluates
+        for p_grid, p_alone in zip(trained.parameters(), model.parameters()):
+            torch.testing.assert_close(p_grid, p_alone, rtol=1e-4, atol=1e-6)
+        assert h.eval_steps == [0, 5, 10]
+        assert np.isclose(h.eval["loss"][-1], mse_loss(model, held_out).item(), rtol=1e-4)
+        assert h.eval["loss"][0] == h.eval["loss_at_y"][0]  # before the first step x = y
+        assert h.eval["loss"][-1] != h.eval["loss_at_y"][-1]
+    with pytest.raises(TypeError, match="schedule"):
+        train_grid([_tiny_rnn(0)], mse_loss, batches, make, steps=2, lr=0.1, schedule=lambda k: 1.0)
