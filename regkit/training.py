@@ -432,8 +432,10 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
         optimizer.train()
     per_model = [[p.detach()[m] for p in stacked] for m in range(n)]
 
-    def per_model_norm(tensors):
-        return sum(t.pow(2).flatten(1).sum(1) for t in tensors).sqrt()
+    before = [torch.empty_like(p) for p in stacked]  # θ_k while the optimizer steps; scratch
+
+    def per_model_norm(tensors):  # squares into the scratch: no new memory at every step
+        return sum(torch.pow(t, 2, out=s).flatten(1).sum(1) for t, s in zip(tensors, before)).sqrt()
 
     record = {name: np.full((steps, n), np.nan)
               for name in ("loss", "lr", "grad_norm", "update_norm", "weight_norm")}
@@ -486,15 +488,21 @@ def train_grid(models, loss_fn, batches, make_optimizer, steps, lr, schedule=Non
                         for view, p in zip(per_model[m], stacked):
                             view.grad = p.grad[m]
                         clip_m(per_model[m])
-                before = [p.detach().clone() for p in stacked]
+                for p, old in zip(stacked, before):
+                    old.copy_(p)
             optimizer.step()
             with torch.no_grad():
-                scale = torch.where(alive, step_lr, 0.0)
+                everyone = bool(alive.all())
+                scale = step_lr if everyone else torch.where(alive, step_lr, 0.0)
                 for p, old in zip(stacked, before):
                     shape = (n,) + (1,) * (p.dim() - 1)
-                    stepped = p if schedule_free else old + scale.view(shape) * (p - old)  # schedule-free: lr in its step
-                    p.copy_(torch.where(alive.view(shape), stepped, old))
-                record["update_norm"][k] = per_model_norm([p - old for p, old in zip(stacked, before)])
+                    # θ ← θ_old + α·(θ_step − θ_old), each operation in place on θ_step
+                    if not schedule_free:  # a schedule-free step used each model's lr itself
+                        p.sub_(old).mul_(scale.view(shape)).add_(old)
+                    if not everyone:  # a frozen model keeps θ_old
+                        p.copy_(torch.where(alive.view(shape), p, old))
+                # ‖θ_{k+1} − θ_k‖ in the buffer of θ_k: (θ_k − θ_{k+1})² is the same number
+                record["update_norm"][k] = per_model_norm([old.sub_(p) for p, old in zip(stacked, before)])
                 record["weight_norm"][k] = per_model_norm(stacked)
                 if schedule_free:  # the γ_k each model's update used
                     record["lr"][k] = optimizer.param_groups[0]["last_lr"].numpy()
